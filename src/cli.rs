@@ -1,0 +1,380 @@
+//! The command line: argument parsing and the headless commands (add, remove, import, export, refresh,
+//! list, show). Errors become one clean line on stderr and a non-zero exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::feed::fetch::{FetchLimits, Fetcher};
+use crate::feed::normalize_feed_url;
+use crate::feed::opml::{ExportFeed, parse_opml, write_opml};
+use crate::paths::Profile;
+use crate::poller::{RefreshSummary, Refresher, Update};
+use crate::store::{AddOutcome, NewFeed, Scope, Store};
+use crate::text::clean_line;
+use crate::ui::article::ArticleDoc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tidings",
+    version,
+    about = "A terminal news reader with an offline cache"
+)]
+pub struct Cli {
+    /// Keep config, cache and log in DIR instead of the XDG directories.
+    #[arg(long, global = true, env = "TIDINGS_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Subscribe to a feed (http(s) URL, file:// URL or local path).
+    Add {
+        url: String,
+        /// A tag (group) for the feed; repeat for more.
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Show the feed under this title instead of its own.
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Unsubscribe from a feed (by URL or id); its articles are deleted.
+    Remove { feed: String },
+    /// Subscribe to the feeds of an OPML file; folders become tags.
+    Import { file: PathBuf },
+    /// Print the subscriptions as OPML 2.0.
+    Export,
+    /// Fetch feeds now (all, or the given URLs/ids).
+    Refresh { feeds: Vec<String> },
+    /// List feeds or articles.
+    List {
+        what: ListWhat,
+        /// Only articles of this feed (URL or id).
+        #[arg(long)]
+        feed: Option<String>,
+        /// Only unread articles.
+        #[arg(long)]
+        unread: bool,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an article as the article pane shows it.
+    Show {
+        id: i64,
+        /// Wrap the text at this many columns (default: the terminal's width, or 80).
+        #[arg(long)]
+        width: Option<u16>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListWhat {
+    Feeds,
+    Articles,
+}
+
+/// The program's entry point.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| clean_line(&c.to_string())).collect();
+            eprintln!("tidings: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let profile = Profile::resolve(cli.home.as_deref())?;
+    profile
+        .ensure_dirs()
+        .with_context(|| format!("cannot create {}", profile.data_dir.display()))?;
+    let config = Config::load(&profile.config_file())?;
+    let _log = crate::logging::init(&profile);
+    let open_store = || Store::open(&profile.cache_file());
+    match cli.command {
+        None => {
+            if !std::io::stdout().is_terminal() {
+                bail!("the reader needs a terminal; see `tidings --help` for the commands");
+            }
+            crate::ui::run(&profile, &config)?;
+        }
+        Some(CliCommand::Add { url, tags, title }) => {
+            let url = normalize_feed_url(&url).map_err(anyhow::Error::msg)?;
+            let feed = NewFeed {
+                url: url.clone(),
+                title: title.map(|t| clean_line(&t)).filter(|t| !t.is_empty()),
+                site_link: None,
+                tags: clean_tags(&tags),
+            };
+            match open_store()?.add_feed(&feed)? {
+                AddOutcome::Added(id) => println!("added feed {id}: {url}"),
+                AddOutcome::AlreadyExists(id) => println!("already subscribed (feed {id}): {url}"),
+            }
+        }
+        Some(CliCommand::Remove { feed }) => {
+            let mut store = open_store()?;
+            let record = store.find_feed(&feed)?;
+            store.remove_feed(record.id)?;
+            println!("removed feed {}: {}", record.id, clean_line(&record.url));
+        }
+        Some(CliCommand::Import { file }) => import(&mut open_store()?, &file)?,
+        Some(CliCommand::Export) => {
+            let feeds = open_store()?.feed_summaries()?;
+            let export: Vec<ExportFeed<'_>> = feeds
+                .iter()
+                .map(|f| ExportFeed {
+                    url: &f.url,
+                    title: &f.title,
+                    site_link: f.site_link.as_deref(),
+                    tags: &f.tags,
+                })
+                .collect();
+            print!("{}", write_opml(&export));
+        }
+        Some(CliCommand::Refresh { feeds }) => return refresh(open_store, &config, &feeds),
+        Some(CliCommand::List {
+            what,
+            feed,
+            unread,
+            json,
+        }) => {
+            list(&open_store()?, what, feed.as_deref(), unread, json)?;
+        }
+        Some(CliCommand::Show { id, width }) => {
+            let store = open_store()?;
+            let article = store
+                .article(id)?
+                .with_context(|| format!("no article with id {id}"))?;
+            let width = width.unwrap_or_else(|| {
+                crossterm::terminal::size()
+                    .ok()
+                    .filter(|_| std::io::stdout().is_terminal())
+                    .map(|(w, _)| w)
+                    .unwrap_or(80)
+            });
+            let tz = chrono::Local::now().fixed_offset().timezone();
+            print!(
+                "{}",
+                ArticleDoc::build(&article, width.max(20), tz).to_plain_text()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn clean_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty()) {
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+fn import(store: &mut Store, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed =
+        parse_opml(&bytes, true).with_context(|| format!("cannot import {}", file.display()))?;
+    let (mut added, mut existing) = (0, 0);
+    for entry in &parsed.feeds {
+        let feed = NewFeed {
+            url: entry.url.clone(),
+            title: entry.title.clone(),
+            site_link: entry.site_link.clone(),
+            tags: clean_tags(&entry.tags),
+        };
+        match store.add_feed(&feed)? {
+            AddOutcome::Added(_) => added += 1,
+            AddOutcome::AlreadyExists(_) => existing += 1,
+        }
+    }
+    for (what, why) in &parsed.skipped {
+        eprintln!("skipped {}: {}", clean_line(what), clean_line(why));
+    }
+    println!(
+        "imported {added} feeds ({existing} already subscribed, {} skipped)",
+        parsed.skipped.len()
+    );
+    Ok(())
+}
+
+fn refresh(
+    open_store: impl Fn() -> Result<Store, crate::store::StoreError>,
+    config: &Config,
+    which: &[String],
+) -> anyhow::Result<ExitCode> {
+    let store = open_store()?;
+    let ids = if which.is_empty() {
+        None
+    } else {
+        let mut ids = Vec::new();
+        for w in which {
+            ids.push(store.find_feed(w)?.id);
+        }
+        Some(ids)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let fetcher = Fetcher::new(FetchLimits::from(config))?;
+    let refresher = Refresher::new(fetcher, Arc::new(Mutex::new(store)), config);
+    let summary = runtime.block_on(async {
+        let feeds = refresher.feeds(ids).await.map_err(anyhow::Error::msg)?;
+        let total = feeds.len();
+        let (tx, rx) = mpsc::channel(64);
+        let printer = tokio::spawn(print_progress(rx));
+        let summary = refresher.refresh(feeds, &tx).await;
+        drop(tx);
+        let _ = printer.await;
+        anyhow::Ok((summary, total))
+    })?;
+    let (
+        RefreshSummary {
+            fetched,
+            unchanged,
+            failed,
+            new_articles,
+        },
+        total,
+    ) = summary;
+    println!(
+        "{total} feeds: {fetched} fetched, {unchanged} unchanged, {failed} failed, {new_articles} new articles"
+    );
+    Ok(if total > 0 && failed == total {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Prints failures, and a progress bar when stderr is a terminal.
+async fn print_progress(mut rx: mpsc::Receiver<Update>) {
+    let bar = std::io::stderr().is_terminal();
+    let (mut done, mut total) = (0usize, 0usize);
+    while let Some(update) = rx.recv().await {
+        let mut stderr = std::io::stderr().lock();
+        match update {
+            Update::RefreshStarted { feeds } => total = feeds,
+            Update::FeedDone { .. } => done += 1,
+            Update::FeedFailed { title, error, .. } => {
+                done += 1;
+                if bar {
+                    let _ = write!(stderr, "\r\x1b[2K");
+                }
+                let _ = writeln!(
+                    stderr,
+                    "failed: {}: {}",
+                    clean_line(&title),
+                    clean_line(&error)
+                );
+            }
+            Update::RefreshFinished(_) => {
+                if bar {
+                    let _ = write!(stderr, "\r\x1b[2K");
+                }
+                continue;
+            }
+        }
+        if bar && total > 0 {
+            const WIDTH: usize = 30;
+            let filled = done * WIDTH / total;
+            let _ = write!(
+                stderr,
+                "\r[{}{}] {done}/{total} feeds",
+                "#".repeat(filled),
+                "-".repeat(WIDTH - filled)
+            );
+        }
+        let _ = stderr.flush();
+    }
+}
+
+/// `tidings list feeds --json` rows.
+#[derive(Serialize)]
+struct FeedJson<'a> {
+    id: i64,
+    url: &'a str,
+    title: &'a str,
+    tags: &'a [String],
+    unread: i64,
+    total: i64,
+    last_error: Option<&'a str>,
+}
+
+fn list(
+    store: &Store,
+    what: ListWhat,
+    feed: Option<&str>,
+    unread: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match what {
+        ListWhat::Feeds => {
+            for f in store.feed_summaries()? {
+                if json {
+                    let row = FeedJson {
+                        id: f.id,
+                        url: &f.url,
+                        title: &f.title,
+                        tags: &f.tags,
+                        unread: f.unread,
+                        total: f.total,
+                        last_error: f.last_error.as_deref(),
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&row)?)?;
+                } else {
+                    let mut line =
+                        format!("{:>5} {:>6}/{:<6} {}", f.id, f.unread, f.total, f.title);
+                    if !f.tags.is_empty() {
+                        line.push_str(&format!(" [{}]", f.tags.join(", ")));
+                    }
+                    line.push_str(&format!(" <{}>", f.url));
+                    if let Some(e) = &f.last_error {
+                        line.push_str(&format!(" error: {e}"));
+                    }
+                    writeln!(out, "{}", clean_line(&line))?;
+                }
+            }
+        }
+        ListWhat::Articles => {
+            let scope = match feed {
+                Some(f) => Scope::Feed(store.find_feed(f)?.id),
+                None => Scope::All,
+            };
+            let tz = chrono::Local::now().fixed_offset().timezone();
+            for a in store.article_listing(&scope, unread)? {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(&a)?)?;
+                } else {
+                    let date = a
+                        .published
+                        .map(|t| crate::ui::article::format_time(t, tz, "%Y-%m-%d"))
+                        .unwrap_or_else(|| "----------".into());
+                    let flags = format!(
+                        "{}{}",
+                        if a.read { ' ' } else { 'N' },
+                        if a.starred { '*' } else { ' ' }
+                    );
+                    writeln!(out, "{:>7} {flags} {date}  {}", a.id, clean_line(&a.title))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! Fetching feed documents: one shared HTTP client with timeouts, a cap on the decompressed body,
+//! conditional GET with the validators the server gave, and local `file://` feeds.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
+use tokio::io::AsyncReadExt;
+
+use crate::config::Config;
+
+/// Limits for every request.
+#[derive(Debug, Clone)]
+pub struct FetchLimits {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body_bytes: usize,
+}
+
+impl From<&Config> for FetchLimits {
+    fn from(c: &Config) -> Self {
+        FetchLimits {
+            timeout: Duration::from_secs(c.timeout_seconds.max(1)),
+            connect_timeout: Duration::from_secs(c.connect_timeout_seconds.max(1)),
+            max_body_bytes: c.max_body_bytes,
+        }
+    }
+}
+
+/// Cache validators, kept byte for byte as the server sent them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<Vec<u8>>,
+    pub last_modified: Option<Vec<u8>>,
+}
+
+#[derive(Debug)]
+pub enum Fetched {
+    /// 304: the stored articles are current. Holds validators the 304 carried, if any.
+    NotModified(Validators),
+    Body {
+        bytes: Vec<u8>,
+        validators: Validators,
+        content_type: Option<String>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("timed out after {0} s")]
+    Timeout(u64),
+    #[error("response larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("cannot read file: {0}")]
+    File(String),
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    #[error("unsupported URL scheme {0:?}")]
+    UnsupportedScheme(String),
+}
+
+/// The one HTTP client of the program.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    limits: FetchLimits,
+}
+
+impl Fetcher {
+    pub fn new(limits: FetchLimits) -> Result<Fetcher, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("tidings/", env!("CARGO_PKG_VERSION")))
+            .timeout(limits.timeout)
+            .connect_timeout(limits.connect_timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .referer(false)
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .build()
+            .map_err(|e| FetchError::Network(e.to_string()))?;
+        Ok(Fetcher { client, limits })
+    }
+
+    pub fn limits(&self) -> &FetchLimits {
+        &self.limits
+    }
+
+    /// Fetches `url` (http, https, file, or the built-in welcome feed), sending back only the
+    /// validators the server gave last time.
+    pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        if url == crate::welcome::WELCOME_URL {
+            return Ok(Fetched::Body {
+                bytes: crate::welcome::WELCOME_FEED.as_bytes().to_vec(),
+                validators: Validators::default(),
+                content_type: None,
+            });
+        }
+        let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
+        match parsed.scheme() {
+            "http" | "https" => {
+                let work = self.fetch_http(parsed, validators);
+                // reqwest's timeout covers the whole request; this outer one is a second guard.
+                let limit = self.limits.timeout + Duration::from_secs(1);
+                tokio::time::timeout(limit, work)
+                    .await
+                    .unwrap_or(Err(FetchError::Timeout(self.limits.timeout.as_secs())))
+            }
+            "file" => self.fetch_file(&parsed).await,
+            other => Err(FetchError::UnsupportedScheme(other.to_string())),
+        }
+    }
+
+    async fn fetch_http(
+        &self,
+        url: url::Url,
+        validators: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        let mut headers = HeaderMap::new();
+        if let Some(etag) = validators.etag.as_deref().and_then(header_value) {
+            headers.insert(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = validators.last_modified.as_deref().and_then(header_value) {
+            headers.insert(IF_MODIFIED_SINCE, lm);
+        }
+        let mut response = self
+            .client
+            .get(url)
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| self.classify(e))?;
+        let got = Validators {
+            etag: response.headers().get(ETAG).map(|v| v.as_bytes().to_vec()),
+            last_modified: response
+                .headers()
+                .get(LAST_MODIFIED)
+                .map(|v| v.as_bytes().to_vec()),
+        };
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified(got));
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let max = self.limits.max_body_bytes;
+        if response.content_length().is_some_and(|n| n > max as u64) {
+            return Err(FetchError::TooLarge(max));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+            if bytes.len() + chunk.len() > max {
+                return Err(FetchError::TooLarge(max));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Body {
+            bytes,
+            validators: got,
+            content_type,
+        })
+    }
+
+    async fn fetch_file(&self, url: &url::Url) -> Result<Fetched, FetchError> {
+        let path = url
+            .to_file_path()
+            .map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|e| FetchError::File(format!("{}: {e}", path.display())))?;
+        let max = self.limits.max_body_bytes;
+        let mut bytes = Vec::new();
+        file.take(max as u64 + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| FetchError::File(format!("{}: {e}", path.display())))?;
+        if bytes.len() > max {
+            return Err(FetchError::TooLarge(max));
+        }
+        Ok(Fetched::Body {
+            bytes,
+            validators: Validators::default(),
+            content_type: None,
+        })
+    }
+
+    fn classify(&self, e: reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.limits.timeout.as_secs())
+        } else if e.is_connect() {
+            FetchError::Connect(root_cause(&e))
+        } else if e.is_redirect() {
+            FetchError::Network("too many redirects".into())
+        } else {
+            FetchError::Network(root_cause(&e))
+        }
+    }
+}
+
+fn header_value(bytes: &[u8]) -> Option<HeaderValue> {
+    HeaderValue::from_bytes(bytes).ok()
+}
+
+/// The innermost error message, which is the one that says what went wrong.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}

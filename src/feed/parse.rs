@@ -1,0 +1,118 @@
+//! Parsing feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into the items we store, with stable ids.
+
+use std::collections::HashSet;
+
+use feed_rs::model::{Entry, Link};
+use sha2::{Digest, Sha256};
+
+use crate::store::{FeedContent, ItemData, clamp_future};
+use crate::text::clean_line;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("this is a web page, not a feed")]
+    HtmlPage,
+    #[error("not a feed: {0}")]
+    Invalid(String),
+}
+
+/// Parses raw feed bytes (the encoding is taken from the document itself). Items that repeat an id
+/// already seen in the same document are dropped. `now` clamps dates in the far future.
+pub fn parse_feed(bytes: &[u8], now: i64) -> Result<FeedContent, ParseError> {
+    let parser = feed_rs::parser::Builder::new()
+        // Leave missing ids empty: we derive our own, stable ones below (feed-rs would use a random UUID
+        // for items with neither link nor id).
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .build();
+    let feed = parser.parse(bytes).map_err(|e| {
+        if looks_like_html(bytes) {
+            ParseError::HtmlPage
+        } else {
+            ParseError::Invalid(e.to_string())
+        }
+    })?;
+    let mut seen = HashSet::new();
+    let mut items = Vec::with_capacity(feed.entries.len());
+    for entry in &feed.entries {
+        let item = item_from_entry(entry, now);
+        if seen.insert(item.guid.clone()) {
+            items.push(item);
+        }
+    }
+    Ok(FeedContent {
+        title: feed
+            .title
+            .as_ref()
+            .map(|t| clean_line(&t.content))
+            .filter(|t| !t.is_empty()),
+        site_link: main_link(&feed.links),
+        items,
+    })
+}
+
+fn item_from_entry(entry: &Entry, now: i64) -> ItemData {
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| clean_line(&t.content))
+        .unwrap_or_default();
+    let link = main_link(&entry.links);
+    let content = entry.content.as_ref().and_then(|c| c.body.clone());
+    let summary = entry.summary.as_ref().map(|s| s.content.clone());
+    let guid = if entry.id.trim().is_empty() {
+        derived_id(
+            link.as_deref(),
+            &title,
+            content.as_deref().or(summary.as_deref()),
+        )
+    } else {
+        entry.id.trim().to_string()
+    };
+    ItemData {
+        guid,
+        title,
+        author: entry
+            .authors
+            .iter()
+            .filter_map(|a| a.name.as_deref().map(clean_line))
+            .find(|n| !n.is_empty()),
+        link,
+        published: clamp_future(entry.published.map(|t| t.timestamp()), now),
+        updated: clamp_future(entry.updated.map(|t| t.timestamp()), now),
+        content,
+        summary,
+    }
+}
+
+/// A stable id for an item without one: a hash of its link and title (or its body when it has
+/// neither). The same item always gets the same id, so a refresh never duplicates it.
+pub fn derived_id(link: Option<&str>, title: &str, body: Option<&str>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(link.unwrap_or("").as_bytes());
+    hasher.update([0]);
+    hasher.update(title.as_bytes());
+    if link.is_none() && title.is_empty() {
+        hasher.update([0]);
+        hasher.update(body.unwrap_or("").as_bytes());
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("tidings:{hex}")
+}
+
+/// The link to the page itself: `alternate` (or no rel) first, then whatever comes first.
+fn main_link(links: &[Link]) -> Option<String> {
+    links
+        .iter()
+        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        .or_else(|| links.first())
+        .map(|l| clean_line(&l.href))
+        .filter(|h| !h.is_empty())
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(2048)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    head.contains("<html") || head.contains("<!doctype html")
+}

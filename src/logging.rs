@@ -1,0 +1,21 @@
+//! Logs go to a file in the data directory, never to the terminal the UI draws on.
+
+use tracing_appender::non_blocking::WorkerGuard;
+
+use crate::paths::Profile;
+
+/// Starts file logging; keep the guard alive for the life of the program. `TIDINGS_LOG` sets the filter
+/// (default `info`).
+pub fn init(profile: &Profile) -> Option<WorkerGuard> {
+    let appender = tracing_appender::rolling::never(&profile.data_dir, profile.log_file_name());
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TIDINGS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let ok = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .is_ok();
+    ok.then_some(guard)
+}

@@ -1,0 +1,295 @@
+//! The background refresher: fetches due (or requested) feeds with bounded concurrency, parses them off
+//! the async threads, stores each in one transaction, and reports progress as [`Update`] messages.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::config::Config;
+use crate::feed::fetch::{Fetched, Fetcher, Validators};
+use crate::feed::parse::parse_feed;
+use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
+use crate::text::clean_line;
+
+/// What the refresher tells the UI (or the CLI's progress line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    RefreshStarted {
+        feeds: usize,
+    },
+    FeedDone {
+        feed_id: i64,
+        new_articles: usize,
+        not_modified: bool,
+    },
+    FeedFailed {
+        feed_id: i64,
+        title: String,
+        error: String,
+    },
+    RefreshFinished(RefreshSummary),
+}
+
+/// Totals of one refresh run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RefreshSummary {
+    pub fetched: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub new_articles: usize,
+}
+
+/// What the UI asks the poller to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollerCommand {
+    RefreshAll,
+    Refresh(Vec<i64>),
+}
+
+enum Outcome {
+    Stored(usize),
+    NotModified,
+    Failed(String),
+}
+
+/// Refreshes feeds into the store. Cheap to share: clone the `Arc`.
+pub struct Refresher {
+    fetcher: Fetcher,
+    store: Arc<Mutex<Store>>,
+    interval: Duration,
+    max_concurrent: usize,
+    max_per_host: usize,
+}
+
+impl Refresher {
+    pub fn new(fetcher: Fetcher, store: Arc<Mutex<Store>>, config: &Config) -> Refresher {
+        Refresher {
+            fetcher,
+            store,
+            interval: config.refresh_interval(),
+            max_concurrent: config.max_concurrent_fetches.max(1),
+            max_per_host: config.max_per_host.max(1),
+        }
+    }
+
+    /// Runs `f` on the store on a blocking thread.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, String> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = store
+                .lock()
+                .map_err(|_| "the cache lock is poisoned".to_string())?;
+            f(&mut guard).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| format!("cache task failed: {e}"))?
+    }
+
+    /// Feeds whose time has come.
+    pub async fn due_feeds(&self) -> Result<Vec<FeedRecord>, String> {
+        self.with_store(|s| s.due_feeds(now_unix())).await
+    }
+
+    /// Every feed, or only those with the given ids.
+    pub async fn feeds(&self, ids: Option<Vec<i64>>) -> Result<Vec<FeedRecord>, String> {
+        let all = self.with_store(|s| s.feed_records()).await?;
+        Ok(match ids {
+            None => all,
+            Some(ids) => all.into_iter().filter(|f| ids.contains(&f.id)).collect(),
+        })
+    }
+
+    /// Refreshes `feeds`: at most `max_concurrent` at once and `max_per_host` per host. One failing
+    /// feed never stops the others.
+    pub async fn refresh(
+        &self,
+        feeds: Vec<FeedRecord>,
+        updates: &mpsc::Sender<Update>,
+    ) -> RefreshSummary {
+        let _ = updates
+            .send(Update::RefreshStarted { feeds: feeds.len() })
+            .await;
+        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let jobs: Vec<_> = feeds
+            .into_iter()
+            .map(|feed| {
+                let sem = hosts
+                    .entry(host_key(&feed.url))
+                    .or_insert_with(|| Arc::new(Semaphore::new(self.max_per_host)))
+                    .clone();
+                (feed, sem)
+            })
+            .collect();
+        let mut results = futures::stream::iter(jobs)
+            .map(|(feed, sem)| async move {
+                let _permit = sem.acquire_owned().await;
+                let outcome = self.refresh_one(&feed).await;
+                (feed, outcome)
+            })
+            .buffer_unordered(self.max_concurrent);
+        let mut summary = RefreshSummary::default();
+        while let Some((feed, outcome)) = results.next().await {
+            let update = match outcome {
+                Outcome::Stored(new) => {
+                    summary.fetched += 1;
+                    summary.new_articles += new;
+                    Update::FeedDone {
+                        feed_id: feed.id,
+                        new_articles: new,
+                        not_modified: false,
+                    }
+                }
+                Outcome::NotModified => {
+                    summary.unchanged += 1;
+                    Update::FeedDone {
+                        feed_id: feed.id,
+                        new_articles: 0,
+                        not_modified: true,
+                    }
+                }
+                Outcome::Failed(error) => {
+                    summary.failed += 1;
+                    tracing::warn!(feed = %feed.url, %error, "refresh failed");
+                    Update::FeedFailed {
+                        feed_id: feed.id,
+                        title: clean_line(&feed.display_title),
+                        error: clean_line(&error),
+                    }
+                }
+            };
+            let _ = updates.send(update).await;
+        }
+        let _ = updates.send(Update::RefreshFinished(summary)).await;
+        summary
+    }
+
+    async fn refresh_one(&self, feed: &FeedRecord) -> Outcome {
+        let validators = Validators {
+            etag: feed.etag.clone(),
+            last_modified: feed.last_modified.clone(),
+        };
+        let fetched = self.fetcher.fetch(&feed.url, &validators).await;
+        let now = now_unix();
+        let next_fetch = now + with_jitter(self.interval).as_secs() as i64;
+        let id = feed.id;
+        let result = match fetched {
+            Ok(Fetched::NotModified(v)) => self
+                .with_store(move |s| {
+                    s.record_not_modified(
+                        id,
+                        v.etag.as_deref(),
+                        v.last_modified.as_deref(),
+                        now,
+                        next_fetch,
+                    )
+                })
+                .await
+                .map(|()| Outcome::NotModified),
+            Ok(Fetched::Body {
+                bytes, validators, ..
+            }) => {
+                let parsed = tokio::task::spawn_blocking(move || parse_feed(&bytes, now)).await;
+                match parsed {
+                    Ok(Ok(content)) => {
+                        let meta = FetchMeta {
+                            etag: validators.etag,
+                            last_modified: validators.last_modified,
+                            fetched_at: now,
+                            next_fetch,
+                        };
+                        self.with_store(move |s| s.apply_refresh(id, &content, &meta))
+                            .await
+                            .map(Outcome::Stored)
+                    }
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(format!("parser crashed: {e}")),
+                }
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                let retry = now + backoff(feed.error_count).as_secs() as i64;
+                let message = error.clone();
+                if let Err(e) = self
+                    .with_store(move |s| s.record_failure(id, &message, retry))
+                    .await
+                {
+                    tracing::error!(feed = %feed.url, error = %e, "cannot record failure");
+                }
+                Outcome::Failed(error)
+            }
+        }
+    }
+}
+
+/// The background task: refreshes due feeds when their time comes and on request, until the command
+/// channel closes.
+pub fn spawn(
+    refresher: Arc<Refresher>,
+    updates: mpsc::Sender<Update>,
+) -> (
+    mpsc::UnboundedSender<PollerCommand>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handle = tokio::spawn(async move {
+        loop {
+            let wait = match refresher.with_store(|s| s.next_due_time()).await {
+                Ok(Some(due)) => Duration::from_secs((due - now_unix()).clamp(0, 300) as u64),
+                Ok(None) => Duration::from_secs(300),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the schedule");
+                    Duration::from_secs(60)
+                }
+            };
+            let feeds = tokio::select! {
+                command = rx.recv() => match command {
+                    None => break,
+                    Some(PollerCommand::RefreshAll) => refresher.feeds(None).await,
+                    Some(PollerCommand::Refresh(ids)) => refresher.feeds(Some(ids)).await,
+                },
+                () = tokio::time::sleep(wait) => refresher.due_feeds().await,
+            };
+            match feeds {
+                Ok(feeds) if !feeds.is_empty() => {
+                    refresher.refresh(feeds, &updates).await;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "cannot list feeds to refresh"),
+            }
+        }
+    });
+    (tx, handle)
+}
+
+/// Feeds on the same host share a limit; local files share one too.
+fn host_key(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default()
+}
+
+/// Up to a tenth more, so that feeds added together drift apart instead of hitting servers in bursts.
+fn with_jitter(interval: Duration) -> Duration {
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let spread = interval.as_secs() / 10;
+    interval + Duration::from_secs(if spread == 0 { 0 } else { random % spread })
+}
+
+/// After `errors` failures in a row: 5 minutes, doubling each time, at most a day.
+fn backoff(errors: i64) -> Duration {
+    let exp = errors.clamp(0, 10) as u32;
+    with_jitter(Duration::from_secs((300u64 << exp).min(24 * 3600)))
+}

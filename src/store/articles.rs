@@ -1,0 +1,231 @@
+//! Articles: applying a refresh, headline lists, whole articles and read/starred flags.
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
+
+use super::{Article, ArticleListing, FeedContent, FetchMeta, Headline, Result, Scope, Store};
+
+/// `WHERE` clause and parameters selecting the articles of a scope.
+fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Value>) {
+    let (mut clause, params) = match scope {
+        Scope::All => ("1".to_string(), vec![]),
+        Scope::Starred => ("starred = 1".to_string(), vec![]),
+        Scope::Tag(tag) => (
+            "feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)".to_string(),
+            vec![Value::Text(tag.clone())],
+        ),
+        Scope::Feed(id) => ("feed_id = ?".to_string(), vec![Value::Integer(*id)]),
+    };
+    if unread_only {
+        clause.push_str(" AND read = 0");
+    }
+    (clause, params)
+}
+
+impl Store {
+    /// Stores a successful fetch in one transaction: new items are inserted, known ones updated in
+    /// place (read and starred are never reset), and the feed's metadata and validators replaced.
+    /// Returns how many articles were new.
+    pub fn apply_refresh(
+        &mut self,
+        feed_id: i64,
+        content: &FeedContent,
+        meta: &FetchMeta,
+    ) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut new = 0;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO articles (feed_id, guid, title, author, link, published, updated, sort_time, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (feed_id, guid) DO NOTHING RETURNING id",
+            )?;
+            let mut find =
+                tx.prepare_cached("SELECT id FROM articles WHERE feed_id = ?1 AND guid = ?2")?;
+            let mut update = tx.prepare_cached(
+                "UPDATE articles SET title = ?2, author = ?3, link = ?4,
+                     published = COALESCE(?5, published), updated = ?6
+                 WHERE id = ?1 AND (title IS NOT ?2 OR author IS NOT ?3 OR link IS NOT ?4
+                     OR published IS NOT COALESCE(?5, published) OR updated IS NOT ?6)",
+            )?;
+            let mut body = tx.prepare_cached(
+                "INSERT INTO article_bodies (article_id, content, summary) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (article_id) DO UPDATE SET content = excluded.content, summary = excluded.summary
+                 WHERE content IS NOT excluded.content OR summary IS NOT excluded.summary",
+            )?;
+            for item in &content.items {
+                let sort_time = item.published.or(item.updated).unwrap_or(meta.fetched_at);
+                let inserted: Option<i64> = insert
+                    .query_row(
+                        params![
+                            feed_id,
+                            item.guid,
+                            item.title,
+                            item.author,
+                            item.link,
+                            item.published,
+                            item.updated,
+                            sort_time,
+                            meta.fetched_at
+                        ],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let id = match inserted {
+                    Some(id) => {
+                        new += 1;
+                        id
+                    }
+                    None => {
+                        let id: i64 = find.query_row(params![feed_id, item.guid], |r| r.get(0))?;
+                        update.execute(params![
+                            id,
+                            item.title,
+                            item.author,
+                            item.link,
+                            item.published,
+                            item.updated
+                        ])?;
+                        id
+                    }
+                };
+                body.execute(params![id, item.content, item.summary])?;
+            }
+        }
+        tx.execute(
+            "UPDATE feeds SET title = COALESCE(?2, title), site_link = COALESCE(?3, site_link),
+                 etag = ?4, last_modified = ?5, last_fetch = ?6, next_fetch = ?7,
+                 last_error = NULL, error_count = 0
+             WHERE id = ?1",
+            params![
+                feed_id,
+                content.title,
+                content.site_link,
+                meta.etag,
+                meta.last_modified,
+                meta.fetched_at,
+                meta.next_fetch
+            ],
+        )?;
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// Headlines of a scope, newest first: only the columns the list shows.
+    pub fn headlines(&self, scope: &Scope, unread_only: bool) -> Result<Vec<Headline>> {
+        let (clause, values) = scope_clause(scope, unread_only);
+        let sql = format!(
+            "SELECT id, feed_id, title, sort_time, read, starred FROM articles
+             WHERE {clause} ORDER BY sort_time DESC, id DESC"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(values), |r| {
+            Ok(Headline {
+                id: r.get(0)?,
+                feed_id: r.get(1)?,
+                title: r.get(2)?,
+                time: r.get(3)?,
+                read: r.get(4)?,
+                starred: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Articles for `tidings list articles`, newest first.
+    pub fn article_listing(&self, scope: &Scope, unread_only: bool) -> Result<Vec<ArticleListing>> {
+        let (clause, values) = scope_clause(scope, unread_only);
+        let sql = format!(
+            "SELECT id, feed_id, title, link, published, read, starred FROM articles
+             WHERE {clause} ORDER BY sort_time DESC, id DESC"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(values), |r| {
+            Ok(ArticleListing {
+                id: r.get(0)?,
+                feed_id: r.get(1)?,
+                title: r.get(2)?,
+                link: r.get(3)?,
+                published: r.get(4)?,
+                read: r.get(5)?,
+                starred: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One whole article with its body, if it exists.
+    pub fn article(&self, id: i64) -> Result<Option<Article>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.feed_id, COALESCE(f.custom_title, f.title, f.url), a.title, a.author, a.link,
+                    a.published, a.updated, b.content, b.summary, a.read, a.starred
+             FROM articles a JOIN feeds f ON f.id = a.feed_id
+             LEFT JOIN article_bodies b ON b.article_id = a.id
+             WHERE a.id = ?1",
+        )?;
+        Ok(stmt
+            .query_row([id], |r| {
+                Ok(Article {
+                    id: r.get(0)?,
+                    feed_id: r.get(1)?,
+                    feed_title: r.get(2)?,
+                    title: r.get(3)?,
+                    author: r.get(4)?,
+                    link: r.get(5)?,
+                    published: r.get(6)?,
+                    updated: r.get(7)?,
+                    content: r.get(8)?,
+                    summary: r.get(9)?,
+                    read: r.get(10)?,
+                    starred: r.get(11)?,
+                })
+            })
+            .optional()?)
+    }
+
+    pub fn set_read(&mut self, id: i64, read: bool) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE articles SET read = ?2 WHERE id = ?1")?
+            .execute(params![id, read])?;
+        Ok(())
+    }
+
+    pub fn set_starred(&mut self, id: i64, starred: bool) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE articles SET starred = ?2 WHERE id = ?1")?
+            .execute(params![id, starred])?;
+        Ok(())
+    }
+
+    /// Marks every article of a scope read; returns how many changed.
+    pub fn mark_scope_read(&mut self, scope: &Scope) -> Result<usize> {
+        let (clause, values) = scope_clause(scope, true);
+        let sql = format!("UPDATE articles SET read = 1 WHERE {clause}");
+        Ok(self.conn.execute(&sql, params_from_iter(values))?)
+    }
+
+    /// Unread articles in the whole cache.
+    pub fn unread_total(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM articles WHERE read = 0", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Starred articles in the whole cache.
+    pub fn starred_total(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM articles WHERE starred = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+}
+
+/// A time far in the future (a broken clock or a typo in the feed) is clamped to now.
+pub fn clamp_future(t: Option<i64>, now: i64) -> Option<i64> {
+    t.map(|t| if t > now + 86_400 { now } else { t })
+}

@@ -1,0 +1,201 @@
+//! Subscriptions: adding, removing, finding, scheduling and recording fetch results.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+
+use super::{AddOutcome, FeedRecord, FeedSummary, NewFeed, Result, Store, StoreError, now_unix};
+
+const RECORD_COLUMNS: &str =
+    "id, url, COALESCE(custom_title, title, url), etag, last_modified, error_count";
+
+fn record_from_row(row: &Row<'_>) -> rusqlite::Result<FeedRecord> {
+    Ok(FeedRecord {
+        id: row.get(0)?,
+        url: row.get(1)?,
+        display_title: row.get(2)?,
+        etag: row.get(3)?,
+        last_modified: row.get(4)?,
+        error_count: row.get(5)?,
+    })
+}
+
+impl Store {
+    /// Subscribes to a feed; an existing URL is left as it is. New feeds are due at once.
+    pub fn add_feed(&mut self, feed: &NewFeed) -> Result<AddOutcome> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<i64> = tx
+            .query_row("SELECT id FROM feeds WHERE url = ?1", [&feed.url], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(AddOutcome::AlreadyExists(id));
+        }
+        tx.execute(
+            "INSERT INTO feeds (url, custom_title, site_link, next_fetch, added_at)
+             VALUES (?1, ?2, ?3, 0, ?4)",
+            params![feed.url, feed.title, feed.site_link, now_unix()],
+        )?;
+        let id = tx.last_insert_rowid();
+        for tag in &feed.tags {
+            tx.execute(
+                "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?1, ?2)",
+                params![id, tag],
+            )?;
+        }
+        tx.commit()?;
+        Ok(AddOutcome::Added(id))
+    }
+
+    /// Unsubscribes; the feed's articles go with it. Returns whether a feed was removed.
+    pub fn remove_feed(&mut self, id: i64) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM feeds WHERE id = ?1", [id])? > 0)
+    }
+
+    /// Finds a feed by numeric id or exact URL.
+    pub fn find_feed(&self, url_or_id: &str) -> Result<FeedRecord> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM feeds WHERE url = ?1 OR id = ?2");
+        let id: i64 = url_or_id.trim().parse().unwrap_or(-1);
+        self.conn
+            .query_row(&sql, params![url_or_id.trim(), id], record_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NoSuchFeed(url_or_id.to_string()))
+    }
+
+    /// Every subscription, in the order they were added.
+    pub fn feed_records(&self) -> Result<Vec<FeedRecord>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM feeds ORDER BY id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], record_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Feeds whose next fetch time has come.
+    pub fn due_feeds(&self, now: i64) -> Result<Vec<FeedRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM feeds WHERE next_fetch <= ?1 ORDER BY next_fetch, id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([now], record_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// When the next feed becomes due, if there are feeds at all.
+    pub fn next_due_time(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT MIN(next_fetch) FROM feeds", [], |r| r.get(0))?)
+    }
+
+    /// Feeds with their tags and article counts, sorted by title.
+    pub fn feed_summaries(&self) -> Result<Vec<FeedSummary>> {
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT feed_id, tag FROM feed_tags ORDER BY tag")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, tag) = row?;
+                tags.entry(id).or_default().push(tag);
+            }
+        }
+        let unread = self.count_by_feed(
+            "SELECT feed_id, COUNT(*) FROM articles WHERE read = 0 GROUP BY feed_id",
+        )?;
+        let total =
+            self.count_by_feed("SELECT feed_id, COUNT(*) FROM articles GROUP BY feed_id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, url, COALESCE(custom_title, title, url), site_link, last_error, last_fetch, next_fetch
+             FROM feeds ORDER BY COALESCE(custom_title, title, url) COLLATE NOCASE, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let id: i64 = r.get(0)?;
+            Ok(FeedSummary {
+                id,
+                url: r.get(1)?,
+                title: r.get(2)?,
+                site_link: r.get(3)?,
+                tags: tags.get(&id).cloned().unwrap_or_default(),
+                unread: unread.get(&id).copied().unwrap_or(0),
+                total: total.get(&id).copied().unwrap_or(0),
+                last_error: r.get(4)?,
+                last_fetch: r.get(5)?,
+                next_fetch: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn count_by_feed(&self, sql: &str) -> Result<HashMap<i64, i64>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A 304: nothing changed; keep the articles, take any new validators the server sent.
+    pub fn record_not_modified(
+        &mut self,
+        feed_id: i64,
+        etag: Option<&[u8]>,
+        last_modified: Option<&[u8]>,
+        fetched_at: i64,
+        next_fetch: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified),
+                 last_fetch = ?4, next_fetch = ?5, last_error = NULL, error_count = 0
+             WHERE id = ?1",
+            params![feed_id, etag, last_modified, fetched_at, next_fetch],
+        )?;
+        Ok(())
+    }
+
+    /// A failed fetch: remember the error and when to try again. Articles stay untouched.
+    pub fn record_failure(&mut self, feed_id: i64, error: &str, next_fetch: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feeds SET last_error = ?2, error_count = error_count + 1, next_fetch = ?3
+             WHERE id = ?1",
+            params![feed_id, error, next_fetch],
+        )?;
+        Ok(())
+    }
+
+    /// Makes every feed (or the given ones) due now.
+    pub fn make_due(&mut self, ids: Option<&[i64]>) -> Result<()> {
+        match ids {
+            None => {
+                self.conn.execute("UPDATE feeds SET next_fetch = 0", [])?;
+            }
+            Some(ids) => {
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("UPDATE feeds SET next_fetch = 0 WHERE id = ?1")?;
+                for id in ids {
+                    stmt.execute([id])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A value from the cache's own key/value table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}

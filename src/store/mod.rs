@@ -1,0 +1,72 @@
+//! The offline cache: one SQLite file (WAL) holding feeds, their tags and articles.
+//!
+//! Lists read only the columns they show; article bodies live in their own table so that headline
+//! queries never touch them. A refresh of one feed is one `BEGIN IMMEDIATE` transaction.
+
+mod articles;
+pub use articles::clamp_future;
+mod feeds;
+mod model;
+mod schema;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use model::*;
+pub use schema::SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cache database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the cache was written by a newer tidings (schema {found}, this build knows {known}); upgrade tidings"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("cannot open the cache {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("no feed matches {0:?}")]
+    NoSuchFeed(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One connection to the cache. Open one per thread that needs it; SQLite's WAL mode lets a reader and
+/// a writer work side by side, and the busy timeout makes writers wait for each other instead of failing.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the cache at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// The schema version stored in the file (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+/// Seconds since the Unix epoch, the unit of every time in the cache.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,126 @@
+//! Plain data that goes in and out of the cache.
+
+use serde::Serialize;
+
+/// A subscription as the poller needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRecord {
+    pub id: i64,
+    pub url: String,
+    /// What to show: the user's title, else the feed's, else the URL.
+    pub display_title: String,
+    /// Validators exactly as the server sent them.
+    pub etag: Option<Vec<u8>>,
+    pub last_modified: Option<Vec<u8>>,
+    pub error_count: i64,
+}
+
+/// A feed as the feed list and `tidings list feeds` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedSummary {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub site_link: Option<String>,
+    pub tags: Vec<String>,
+    pub unread: i64,
+    pub total: i64,
+    pub last_error: Option<String>,
+    pub last_fetch: Option<i64>,
+    pub next_fetch: i64,
+}
+
+/// A new subscription.
+#[derive(Debug, Clone, Default)]
+pub struct NewFeed {
+    pub url: String,
+    pub title: Option<String>,
+    pub site_link: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    Added(i64),
+    AlreadyExists(i64),
+}
+
+/// Which articles a list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    All,
+    Starred,
+    Tag(String),
+    Feed(i64),
+}
+
+/// One parsed item, ready to be stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemData {
+    /// Stable id within the feed: the guid, else a hash of link and title (never random).
+    pub guid: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub link: Option<String>,
+    pub published: Option<i64>,
+    pub updated: Option<i64>,
+    pub content: Option<String>,
+    pub summary: Option<String>,
+}
+
+/// The result of fetching and parsing one feed.
+#[derive(Debug, Clone, Default)]
+pub struct FeedContent {
+    pub title: Option<String>,
+    pub site_link: Option<String>,
+    pub items: Vec<ItemData>,
+}
+
+/// Fetch bookkeeping written with a refresh.
+#[derive(Debug, Clone, Default)]
+pub struct FetchMeta {
+    pub etag: Option<Vec<u8>>,
+    pub last_modified: Option<Vec<u8>>,
+    pub fetched_at: i64,
+    pub next_fetch: i64,
+}
+
+/// A row of the headline list: only what the list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    pub id: i64,
+    pub feed_id: i64,
+    pub title: String,
+    pub time: i64,
+    pub read: bool,
+    pub starred: bool,
+}
+
+/// `tidings list articles --json` rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleListing {
+    pub id: i64,
+    pub feed_id: i64,
+    pub title: String,
+    pub link: Option<String>,
+    pub published: Option<i64>,
+    pub read: bool,
+    pub starred: bool,
+}
+
+/// One whole article, for the article pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub id: i64,
+    pub feed_id: i64,
+    pub feed_title: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub link: Option<String>,
+    pub published: Option<i64>,
+    pub updated: Option<i64>,
+    pub content: Option<String>,
+    pub summary: Option<String>,
+    pub read: bool,
+    pub starred: bool,
+}

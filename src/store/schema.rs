@@ -1,0 +1,77 @@
+//! Schema migrations keyed on `PRAGMA user_version`.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Result, StoreError};
+
+/// Each entry migrates from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE feeds (
+    id            INTEGER PRIMARY KEY,
+    url           TEXT NOT NULL UNIQUE,
+    title         TEXT,
+    custom_title  TEXT,
+    site_link     TEXT,
+    etag          BLOB,
+    last_modified BLOB,
+    last_fetch    INTEGER,
+    next_fetch    INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    error_count   INTEGER NOT NULL DEFAULT 0,
+    added_at      INTEGER NOT NULL
+);
+CREATE INDEX feeds_next_fetch ON feeds(next_fetch);
+CREATE TABLE feed_tags (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    tag     TEXT NOT NULL,
+    PRIMARY KEY (feed_id, tag)
+) WITHOUT ROWID;
+CREATE TABLE articles (
+    id         INTEGER PRIMARY KEY,
+    feed_id    INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid       TEXT NOT NULL,
+    title      TEXT NOT NULL DEFAULT '',
+    author     TEXT,
+    link       TEXT,
+    published  INTEGER,
+    updated    INTEGER,
+    sort_time  INTEGER NOT NULL,
+    read       INTEGER NOT NULL DEFAULT 0,
+    starred    INTEGER NOT NULL DEFAULT 0,
+    first_seen INTEGER NOT NULL,
+    UNIQUE (feed_id, guid)
+);
+CREATE INDEX articles_feed_time ON articles(feed_id, sort_time DESC);
+CREATE INDEX articles_time ON articles(sort_time DESC);
+CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
+CREATE INDEX articles_starred ON articles(sort_time DESC) WHERE starred = 1;
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE article_bodies (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    content    TEXT,
+    summary    TEXT
+);
+"#];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

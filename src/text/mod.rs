@@ -1,0 +1,7 @@
+//! Turns untrusted feed text and HTML into safe plain text for the terminal.
+
+pub mod render;
+pub mod sanitize;
+
+pub use render::{Rendered, render_html};
+pub use sanitize::{clean_line, clean_text};

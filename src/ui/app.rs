@@ -1,0 +1,701 @@
+//! The reader's state and its one entry point, [`App::update`]: a message in, commands out. No I/O
+//! happens here; the runtime executes the commands and sends their results back as messages.
+
+use std::collections::HashMap;
+
+use chrono::FixedOffset;
+use ratatui::layout::Rect;
+
+use super::article::ArticleDoc;
+use super::keymap::Action;
+use super::layout::{inner_height, inner_width, pane_areas};
+use crate::poller::Update;
+use crate::store::{FeedSummary, Headline, Scope};
+use crate::text::clean_line;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Feeds,
+    Headlines,
+    Article,
+}
+
+/// One row of the feed list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    pub scope: Scope,
+    pub label: String,
+    pub unread: i64,
+    /// 0 for All, Starred, tags and untagged feeds; 1 for feeds under a tag.
+    pub depth: u8,
+    pub failed: bool,
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Action(Action),
+    Resize(u16, u16),
+    /// About once a second: coalesced reloads happen here.
+    Tick,
+    Poller(Update),
+    FeedsLoaded {
+        feeds: Vec<FeedSummary>,
+        unread_total: i64,
+        starred_total: i64,
+    },
+    HeadlinesLoaded {
+        scope: Scope,
+        headlines: Vec<Headline>,
+    },
+    ArticleLoaded(Box<ArticleDoc>),
+    /// A command failed; the text is shown in the status line.
+    Failed(String),
+    /// Something worth telling the user that is not an error.
+    Notice(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    LoadFeeds,
+    LoadHeadlines(Scope),
+    LoadArticle {
+        id: i64,
+        width: u16,
+    },
+    SetRead {
+        id: i64,
+        read: bool,
+    },
+    SetStarred {
+        id: i64,
+        starred: bool,
+    },
+    MarkRead(Scope),
+    Refresh(Vec<i64>),
+    RefreshAll,
+    /// Open the article's own link in the browser (looked up by the runtime).
+    OpenArticleLink(i64),
+    OpenUrl(String),
+}
+
+/// Refresh progress for the status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+pub struct App {
+    pub focus: Pane,
+    pub size: Rect,
+    pub tz: FixedOffset,
+    pub feeds: Vec<FeedSummary>,
+    pub entries: Vec<FeedEntry>,
+    pub feed_cursor: usize,
+    pub feed_offset: usize,
+    pub scope: Scope,
+    pub headlines: Vec<Headline>,
+    pub headlines_loaded: bool,
+    pub headline_cursor: usize,
+    pub headline_offset: usize,
+    pub article: Option<ArticleDoc>,
+    pub article_scroll: usize,
+    pub unread_total: i64,
+    pub starred_total: i64,
+    pub progress: Option<Progress>,
+    pub last_error: Option<String>,
+    pub notice: Option<String>,
+    pub show_help: bool,
+    pub quit: bool,
+    feed_titles: HashMap<i64, String>,
+    /// The article asked for last; results for any other are stale.
+    pending_article: Option<i64>,
+    /// New articles arrived; reload lists at the next tick.
+    stale: bool,
+}
+
+impl App {
+    pub fn new(size: Rect, tz: FixedOffset) -> App {
+        App {
+            focus: Pane::Feeds,
+            size,
+            tz,
+            feeds: Vec::new(),
+            entries: vec![],
+            feed_cursor: 0,
+            feed_offset: 0,
+            scope: Scope::All,
+            headlines: Vec::new(),
+            headlines_loaded: false,
+            headline_cursor: 0,
+            headline_offset: 0,
+            article: None,
+            article_scroll: 0,
+            unread_total: 0,
+            starred_total: 0,
+            progress: None,
+            last_error: None,
+            notice: None,
+            show_help: false,
+            quit: false,
+            feed_titles: HashMap::new(),
+            pending_article: None,
+            stale: false,
+        }
+        .with_entries()
+    }
+
+    fn with_entries(mut self) -> App {
+        self.rebuild_entries();
+        self
+    }
+
+    /// What to load at start.
+    pub fn init(&self) -> Vec<Command> {
+        vec![
+            Command::LoadFeeds,
+            Command::LoadHeadlines(self.scope.clone()),
+        ]
+    }
+
+    pub fn feed_title(&self, id: i64) -> &str {
+        self.feed_titles.get(&id).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn selected_headline(&self) -> Option<&Headline> {
+        self.headlines.get(self.headline_cursor)
+    }
+
+    /// The one entry point: apply a message, return the work to do.
+    pub fn update(&mut self, msg: Msg) -> Vec<Command> {
+        match msg {
+            Msg::Action(action) => {
+                if self.show_help {
+                    self.show_help = false;
+                    return if action == Action::Quit {
+                        self.quit = true;
+                        vec![]
+                    } else {
+                        vec![]
+                    };
+                }
+                self.notice = None;
+                self.on_action(action)
+            }
+            Msg::Resize(w, h) => {
+                let old_width = self.article_width();
+                self.size = Rect::new(0, 0, w, h);
+                self.keep_cursors_visible();
+                match &self.article {
+                    Some(doc) if self.article_width() != old_width => {
+                        let id = doc.id;
+                        self.pending_article = Some(id);
+                        vec![Command::LoadArticle {
+                            id,
+                            width: self.article_width(),
+                        }]
+                    }
+                    _ => vec![],
+                }
+            }
+            Msg::Tick => {
+                if self.stale {
+                    self.stale = false;
+                    self.reload()
+                } else {
+                    vec![]
+                }
+            }
+            Msg::Poller(update) => self.on_poller(update),
+            Msg::FeedsLoaded {
+                feeds,
+                unread_total,
+                starred_total,
+            } => {
+                self.feed_titles = feeds.iter().map(|f| (f.id, clean_line(&f.title))).collect();
+                self.feeds = feeds;
+                self.unread_total = unread_total;
+                self.starred_total = starred_total;
+                self.rebuild_entries();
+                vec![]
+            }
+            Msg::HeadlinesLoaded { scope, headlines } => {
+                if scope != self.scope {
+                    return vec![];
+                }
+                let keep = self.selected_headline().map(|h| h.id);
+                self.headlines = headlines;
+                self.headlines_loaded = true;
+                self.headline_cursor = keep
+                    .and_then(|id| self.headlines.iter().position(|h| h.id == id))
+                    .unwrap_or(0);
+                self.keep_cursors_visible();
+                vec![]
+            }
+            Msg::ArticleLoaded(doc) => {
+                if self.pending_article != Some(doc.id) {
+                    return vec![];
+                }
+                let same = self.article.as_ref().is_some_and(|a| a.id == doc.id);
+                self.article = Some(*doc);
+                if !same {
+                    self.article_scroll = 0;
+                }
+                self.clamp_article_scroll();
+                vec![]
+            }
+            Msg::Failed(error) => {
+                self.last_error = Some(clean_line(&error));
+                vec![]
+            }
+            Msg::Notice(text) => {
+                self.notice = Some(clean_line(&text));
+                vec![]
+            }
+        }
+    }
+
+    fn on_poller(&mut self, update: Update) -> Vec<Command> {
+        match update {
+            Update::RefreshStarted { feeds } => {
+                self.progress = Some(Progress {
+                    done: 0,
+                    total: feeds,
+                });
+                vec![]
+            }
+            Update::FeedDone { new_articles, .. } => {
+                if let Some(p) = &mut self.progress {
+                    p.done += 1;
+                }
+                self.stale |= new_articles > 0;
+                vec![]
+            }
+            Update::FeedFailed { title, error, .. } => {
+                if let Some(p) = &mut self.progress {
+                    p.done += 1;
+                }
+                self.last_error = Some(clean_line(&format!("{title}: {error}")));
+                self.stale = true;
+                vec![]
+            }
+            Update::RefreshFinished(summary) => {
+                self.progress = None;
+                self.notice = Some(match summary.new_articles {
+                    0 => "No new articles".to_string(),
+                    1 => "1 new article".to_string(),
+                    n => format!("{n} new articles"),
+                });
+                self.stale = false;
+                self.reload()
+            }
+        }
+    }
+
+    fn reload(&self) -> Vec<Command> {
+        vec![
+            Command::LoadFeeds,
+            Command::LoadHeadlines(self.scope.clone()),
+        ]
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::PageDown => self.move_by(self.page() as isize),
+            Action::PageUp => self.move_by(-(self.page() as isize)),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::NextPane => {
+                self.focus = match self.focus {
+                    Pane::Feeds => Pane::Headlines,
+                    Pane::Headlines if self.article.is_some() => Pane::Article,
+                    Pane::Headlines => Pane::Feeds,
+                    Pane::Article => Pane::Feeds,
+                };
+                self.keep_cursors_visible();
+                self.reflow_article()
+            }
+            Action::PrevPane => {
+                self.focus = match self.focus {
+                    Pane::Feeds if self.article.is_some() => Pane::Article,
+                    Pane::Feeds => Pane::Headlines,
+                    Pane::Headlines => Pane::Feeds,
+                    Pane::Article => Pane::Headlines,
+                };
+                self.keep_cursors_visible();
+                self.reflow_article()
+            }
+            Action::Open => match self.focus {
+                Pane::Feeds => {
+                    self.focus = Pane::Headlines;
+                    self.keep_cursors_visible();
+                    vec![]
+                }
+                Pane::Headlines => self.open_selected(),
+                Pane::Article => vec![],
+            },
+            Action::NextUnread => self.jump_unread(true),
+            Action::PrevUnread => self.jump_unread(false),
+            Action::RefreshSelected => self.refresh_selected(),
+            Action::RefreshAll => vec![Command::RefreshAll],
+            Action::ToggleRead => match self.target_article() {
+                Some((id, read, _)) => self.set_read(id, !read),
+                None => vec![],
+            },
+            Action::ToggleStar => match self.target_article() {
+                Some((id, _, starred)) => self.set_starred(id, !starred),
+                None => vec![],
+            },
+            Action::MarkAllRead => self.mark_scope_read(),
+            Action::OpenInBrowser => match (&self.article, self.focus) {
+                (Some(doc), Pane::Article) => match &doc.link {
+                    Some(link) => vec![Command::OpenUrl(link.clone())],
+                    None => self.say("This article has no link"),
+                },
+                _ => match self.target_article() {
+                    Some((id, _, _)) => vec![Command::OpenArticleLink(id)],
+                    None => vec![],
+                },
+            },
+            Action::OpenLink(n) => match &self.article {
+                Some(doc) => match doc.links.get(n as usize - 1) {
+                    Some(url) => vec![Command::OpenUrl(url.clone())],
+                    None => self.say(&format!("This article has no link [{n}]")),
+                },
+                None => self.say("Open an article first"),
+            },
+            Action::Help => {
+                self.show_help = true;
+                vec![]
+            }
+            Action::Back => {
+                match self.focus {
+                    Pane::Article => self.focus = Pane::Headlines,
+                    Pane::Headlines => self.focus = Pane::Feeds,
+                    Pane::Feeds => self.quit = true,
+                }
+                self.keep_cursors_visible();
+                vec![]
+            }
+            Action::Quit => {
+                self.quit = true;
+                vec![]
+            }
+        }
+    }
+
+    fn say(&mut self, text: &str) -> Vec<Command> {
+        self.notice = Some(text.to_string());
+        vec![]
+    }
+
+    /// Rows a page moves: the height of the focused list.
+    fn page(&self) -> usize {
+        pane_areas(self.size, self.focus)
+            .get(self.focus)
+            .map(inner_height)
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// The width article text is wrapped at (the article pane's, wide or narrow).
+    pub fn article_width(&self) -> u16 {
+        pane_areas(self.size, Pane::Article)
+            .article
+            .map(inner_width)
+            .unwrap_or(60)
+    }
+
+    fn move_by(&mut self, delta: isize) -> Vec<Command> {
+        let step = |cursor: usize, len: usize| -> usize {
+            if len == 0 {
+                0
+            } else {
+                (cursor as isize)
+                    .saturating_add(delta)
+                    .clamp(0, len as isize - 1) as usize
+            }
+        };
+        match self.focus {
+            Pane::Feeds => {
+                self.feed_cursor = step(self.feed_cursor, self.entries.len());
+                self.keep_cursors_visible();
+                self.select_scope()
+            }
+            Pane::Headlines => {
+                self.headline_cursor = step(self.headline_cursor, self.headlines.len());
+                self.keep_cursors_visible();
+                vec![]
+            }
+            Pane::Article => {
+                let max = self.article_scroll_max();
+                self.article_scroll = (self.article_scroll as isize)
+                    .saturating_add(delta)
+                    .clamp(0, max as isize) as usize;
+                vec![]
+            }
+        }
+    }
+
+    fn article_scroll_max(&self) -> usize {
+        let height = pane_areas(self.size, Pane::Article)
+            .article
+            .map(inner_height)
+            .unwrap_or(1);
+        self.article
+            .as_ref()
+            .map(|d| d.line_count().saturating_sub(height))
+            .unwrap_or(0)
+    }
+
+    fn clamp_article_scroll(&mut self) {
+        self.article_scroll = self.article_scroll.min(self.article_scroll_max());
+    }
+
+    /// In narrow mode the article pane is wider than in wide mode: re-render for the new width.
+    fn reflow_article(&mut self) -> Vec<Command> {
+        match &self.article {
+            Some(doc) if doc.width != self.article_width() => {
+                let id = doc.id;
+                self.pending_article = Some(id);
+                vec![Command::LoadArticle {
+                    id,
+                    width: self.article_width(),
+                }]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// The feed list's selection changed: show that scope's headlines.
+    fn select_scope(&mut self) -> Vec<Command> {
+        let Some(entry) = self.entries.get(self.feed_cursor) else {
+            return vec![];
+        };
+        if entry.scope == self.scope {
+            return vec![];
+        }
+        self.scope = entry.scope.clone();
+        self.headlines.clear();
+        self.headlines_loaded = false;
+        self.headline_cursor = 0;
+        self.headline_offset = 0;
+        vec![Command::LoadHeadlines(self.scope.clone())]
+    }
+
+    fn keep_cursors_visible(&mut self) {
+        let areas = pane_areas(self.size, self.focus);
+        let fit = |cursor: usize, offset: usize, rows: usize| -> usize {
+            let rows = rows.max(1);
+            if cursor < offset {
+                cursor
+            } else if cursor >= offset + rows {
+                cursor + 1 - rows
+            } else {
+                offset
+            }
+        };
+        if let Some(r) = areas.feeds {
+            self.feed_offset = fit(self.feed_cursor, self.feed_offset, inner_height(r));
+        }
+        if let Some(r) = areas.headlines {
+            self.headline_offset = fit(self.headline_cursor, self.headline_offset, inner_height(r));
+        }
+    }
+
+    fn open_selected(&mut self) -> Vec<Command> {
+        let Some(h) = self.selected_headline() else {
+            return vec![];
+        };
+        let id = h.id;
+        let was_read = h.read;
+        self.focus = Pane::Article;
+        self.pending_article = Some(id);
+        self.keep_cursors_visible();
+        let mut commands = vec![Command::LoadArticle {
+            id,
+            width: self.article_width(),
+        }];
+        if !was_read {
+            commands.extend(self.set_read(id, true));
+        }
+        commands
+    }
+
+    fn jump_unread(&mut self, forward: bool) -> Vec<Command> {
+        let start = self.headline_cursor;
+        let found = if forward {
+            let from = if self.article.is_some() || self.focus != Pane::Feeds {
+                start + 1
+            } else {
+                start
+            };
+            self.headlines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, h)| !h.read)
+                .map(|(i, _)| i)
+        } else {
+            self.headlines[..start.min(self.headlines.len())]
+                .iter()
+                .rposition(|h| !h.read)
+        };
+        match found {
+            Some(i) => {
+                self.headline_cursor = i;
+                self.open_selected()
+            }
+            None => self.say(if forward {
+                "No more unread articles below"
+            } else {
+                "No unread articles above"
+            }),
+        }
+    }
+
+    /// The article `m`/`s` act on: the open one in the article pane, else the selected headline.
+    fn target_article(&self) -> Option<(i64, bool, bool)> {
+        match (self.focus, &self.article) {
+            (Pane::Article, Some(doc)) => Some((doc.id, doc.read, doc.starred)),
+            _ => self.selected_headline().map(|h| (h.id, h.read, h.starred)),
+        }
+    }
+
+    fn set_read(&mut self, id: i64, read: bool) -> Vec<Command> {
+        let mut feed = None;
+        if let Some(h) = self.headlines.iter_mut().find(|h| h.id == id) {
+            if h.read != read {
+                feed = Some(h.feed_id);
+            }
+            h.read = read;
+        }
+        if let Some(doc) = self.article.as_mut().filter(|d| d.id == id) {
+            if feed.is_none() && doc.read != read {
+                feed = Some(doc.feed_id);
+            }
+            doc.read = read;
+        }
+        if let Some(feed_id) = feed {
+            let delta = if read { -1 } else { 1 };
+            self.unread_total = (self.unread_total + delta).max(0);
+            if let Some(f) = self.feeds.iter_mut().find(|f| f.id == feed_id) {
+                f.unread = (f.unread + delta).max(0);
+            }
+            self.rebuild_entries();
+        }
+        vec![Command::SetRead { id, read }]
+    }
+
+    fn set_starred(&mut self, id: i64, starred: bool) -> Vec<Command> {
+        let mut changed = false;
+        if let Some(h) = self.headlines.iter_mut().find(|h| h.id == id) {
+            changed |= h.starred != starred;
+            h.starred = starred;
+        }
+        if let Some(doc) = self.article.as_mut().filter(|d| d.id == id) {
+            changed |= doc.starred != starred;
+            doc.starred = starred;
+        }
+        if changed {
+            self.starred_total = (self.starred_total + if starred { 1 } else { -1 }).max(0);
+            self.rebuild_entries();
+        }
+        vec![Command::SetStarred { id, starred }]
+    }
+
+    fn mark_scope_read(&mut self) -> Vec<Command> {
+        let scope = match self.focus {
+            Pane::Feeds => match self.entries.get(self.feed_cursor) {
+                Some(e) => e.scope.clone(),
+                None => return vec![],
+            },
+            _ => self.scope.clone(),
+        };
+        if scope == self.scope {
+            for h in &mut self.headlines {
+                h.read = true;
+            }
+        }
+        vec![Command::MarkRead(scope), Command::LoadFeeds]
+    }
+
+    fn refresh_selected(&mut self) -> Vec<Command> {
+        let scope = match self.focus {
+            Pane::Feeds => self.entries.get(self.feed_cursor).map(|e| e.scope.clone()),
+            Pane::Headlines => self.selected_headline().map(|h| Scope::Feed(h.feed_id)),
+            Pane::Article => self.article.as_ref().map(|d| Scope::Feed(d.feed_id)),
+        };
+        match scope {
+            None => vec![],
+            Some(Scope::All | Scope::Starred) => vec![Command::RefreshAll],
+            Some(Scope::Feed(id)) => vec![Command::Refresh(vec![id])],
+            Some(Scope::Tag(tag)) => {
+                let ids = self
+                    .feeds
+                    .iter()
+                    .filter(|f| f.tags.contains(&tag))
+                    .map(|f| f.id)
+                    .collect();
+                vec![Command::Refresh(ids)]
+            }
+        }
+    }
+
+    /// The feed list: All, Starred, one group per tag, then the feeds without tags.
+    fn rebuild_entries(&mut self) {
+        let selected = self.entries.get(self.feed_cursor).map(|e| e.scope.clone());
+        let mut entries = vec![
+            FeedEntry {
+                scope: Scope::All,
+                label: "All".into(),
+                unread: self.unread_total,
+                depth: 0,
+                failed: false,
+            },
+            FeedEntry {
+                scope: Scope::Starred,
+                label: "Starred".into(),
+                unread: self.starred_total,
+                depth: 0,
+                failed: false,
+            },
+        ];
+        let mut tags: Vec<&String> = self.feeds.iter().flat_map(|f| f.tags.iter()).collect();
+        tags.sort_by_key(|t| t.to_lowercase());
+        tags.dedup();
+        let feed_entry = |f: &FeedSummary, depth| FeedEntry {
+            scope: Scope::Feed(f.id),
+            label: clean_line(&f.title),
+            unread: f.unread,
+            depth,
+            failed: f.last_error.is_some(),
+        };
+        for tag in tags {
+            let members: Vec<&FeedSummary> =
+                self.feeds.iter().filter(|f| f.tags.contains(tag)).collect();
+            entries.push(FeedEntry {
+                scope: Scope::Tag(tag.clone()),
+                label: clean_line(tag),
+                unread: members.iter().map(|f| f.unread).sum(),
+                depth: 0,
+                failed: false,
+            });
+            entries.extend(members.into_iter().map(|f| feed_entry(f, 1)));
+        }
+        entries.extend(
+            self.feeds
+                .iter()
+                .filter(|f| f.tags.is_empty())
+                .map(|f| feed_entry(f, 0)),
+        );
+        self.entries = entries;
+        self.feed_cursor = selected
+            .and_then(|s| self.entries.iter().position(|e| e.scope == s))
+            .unwrap_or(self.feed_cursor)
+            .min(self.entries.len().saturating_sub(1));
+        self.keep_cursors_visible();
+    }
+}

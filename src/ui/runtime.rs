@@ -1,0 +1,211 @@
+//! The small runtime around [`App`]: sets up the terminal, runs the event loop, and executes commands on
+//! a store worker thread (reads and writes, in order) or hands them to the poller.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{FixedOffset, Offset};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::layout::Rect;
+use tokio::sync::mpsc;
+
+use super::app::{App, Command, Msg};
+use super::article::ArticleDoc;
+use super::{browser, keymap, views};
+use crate::config::Config;
+use crate::feed::fetch::{FetchLimits, Fetcher};
+use crate::paths::Profile;
+use crate::poller::{self, PollerCommand, Refresher};
+use crate::store::{Store, StoreError};
+
+/// Runs the TUI until the user quits.
+pub fn run(profile: &Profile, config: &Config) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = runtime.block_on(run_async(profile, config));
+    // A refresh may be writing; give it a moment. Anything cut short is rolled back by SQLite.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    result
+}
+
+async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
+    let cache = profile.cache_file();
+    let mut writer = Store::open(&cache)?;
+    crate::welcome::ensure_first_run(&mut writer)?;
+    let reader = Store::open(&cache)?;
+    let fetcher = Fetcher::new(FetchLimits::from(config))?;
+    let refresher = Arc::new(Refresher::new(
+        fetcher,
+        Arc::new(Mutex::new(writer)),
+        config,
+    ));
+    let (update_tx, mut update_rx) = mpsc::channel(256);
+    let (poller_tx, poller_task) = poller::spawn(refresher, update_tx);
+    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
+    let tz: FixedOffset = chrono::Local::now().offset().fix();
+    let worker = StoreWorker::spawn(reader, msg_tx.clone(), tz, config.browser.clone());
+
+    // From here on the terminal is ours; ratatui's panic hook restores it before a panic is printed.
+    let mut terminal = ratatui::init();
+    let size = terminal.size().unwrap_or_default();
+    let mut app = App::new(Rect::new(0, 0, size.width, size.height), tz);
+    let ctx = Dispatch {
+        worker: &worker,
+        poller: &poller_tx,
+        msgs: &msg_tx,
+        browser: config.browser.as_deref(),
+    };
+    for command in app.init() {
+        ctx.run(command);
+    }
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let result: anyhow::Result<()> = loop {
+        if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
+            break Err(e.into());
+        }
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    keymap::action_for(key).map(Msg::Action)
+                }
+                Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => break Err(e.into()),
+                None => break Ok(()),
+            },
+            Some(update) = update_rx.recv() => Some(Msg::Poller(update)),
+            Some(msg) = msg_rx.recv() => Some(msg),
+            _ = tick.tick() => Some(Msg::Tick),
+        };
+        if let Some(msg) = msg {
+            for command in app.update(msg) {
+                ctx.run(command);
+            }
+        }
+        if app.quit {
+            break Ok(());
+        }
+    };
+    ratatui::restore();
+    poller_task.abort();
+    result
+}
+
+/// Where each command goes.
+struct Dispatch<'a> {
+    worker: &'a StoreWorker,
+    poller: &'a mpsc::UnboundedSender<PollerCommand>,
+    msgs: &'a mpsc::UnboundedSender<Msg>,
+    browser: Option<&'a str>,
+}
+
+impl Dispatch<'_> {
+    fn run(&self, command: Command) {
+        match command {
+            Command::Refresh(ids) => {
+                let _ = self.poller.send(PollerCommand::Refresh(ids));
+            }
+            Command::RefreshAll => {
+                let _ = self.poller.send(PollerCommand::RefreshAll);
+            }
+            Command::OpenUrl(url) => {
+                let msg = match browser::open(&url, self.browser) {
+                    Ok(()) => Msg::Notice(format!("Opened {}", crate::text::clean_line(&url))),
+                    Err(e) => Msg::Failed(e.to_string()),
+                };
+                let _ = self.msgs.send(msg);
+            }
+            other => self.worker.send(other),
+        }
+    }
+}
+
+/// A thread that owns the UI's connection to the cache and runs store commands in the order they were
+/// given, sending each result back as a message.
+struct StoreWorker {
+    jobs: std::sync::mpsc::Sender<Command>,
+}
+
+impl StoreWorker {
+    fn spawn(
+        mut store: Store,
+        msgs: mpsc::UnboundedSender<Msg>,
+        tz: FixedOffset,
+        browser: Option<String>,
+    ) -> StoreWorker {
+        let (jobs, rx) = std::sync::mpsc::channel::<Command>();
+        std::thread::Builder::new()
+            .name("store-worker".into())
+            .spawn(move || {
+                while let Ok(command) = rx.recv() {
+                    let msg = match execute(&mut store, command, tz, browser.as_deref()) {
+                        Ok(Some(msg)) => msg,
+                        Ok(None) => continue,
+                        Err(e) => Msg::Failed(e.to_string()),
+                    };
+                    if msgs.send(msg).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("cannot start the store worker thread");
+        StoreWorker { jobs }
+    }
+
+    fn send(&self, command: Command) {
+        let _ = self.jobs.send(command);
+    }
+}
+
+fn execute(
+    store: &mut Store,
+    command: Command,
+    tz: FixedOffset,
+    browser_cmd: Option<&str>,
+) -> Result<Option<Msg>, StoreError> {
+    Ok(match command {
+        Command::LoadFeeds => Some(Msg::FeedsLoaded {
+            feeds: store.feed_summaries()?,
+            unread_total: store.unread_total()?,
+            starred_total: store.starred_total()?,
+        }),
+        Command::LoadHeadlines(scope) => {
+            let headlines = store.headlines(&scope, false)?;
+            Some(Msg::HeadlinesLoaded { scope, headlines })
+        }
+        Command::LoadArticle { id, width } => match store.article(id)? {
+            Some(article) => Some(Msg::ArticleLoaded(Box::new(ArticleDoc::build(
+                &article, width, tz,
+            )))),
+            None => Some(Msg::Failed("That article is no longer in the cache".into())),
+        },
+        Command::SetRead { id, read } => {
+            store.set_read(id, read)?;
+            None
+        }
+        Command::SetStarred { id, starred } => {
+            store.set_starred(id, starred)?;
+            None
+        }
+        Command::MarkRead(scope) => {
+            let n = store.mark_scope_read(&scope)?;
+            Some(Msg::Notice(format!("Marked {n} articles read")))
+        }
+        Command::OpenArticleLink(id) => {
+            let link = store.article(id)?.and_then(|a| a.link);
+            Some(match link {
+                None => Msg::Notice("This article has no link".into()),
+                Some(url) => match browser::open(&url, browser_cmd) {
+                    Ok(()) => Msg::Notice(format!("Opened {}", crate::text::clean_line(&url))),
+                    Err(e) => Msg::Failed(e.to_string()),
+                },
+            })
+        }
+        Command::Refresh(_) | Command::RefreshAll | Command::OpenUrl(_) => None,
+    })
+}

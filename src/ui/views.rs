@@ -1,0 +1,306 @@
+//! Drawing: pure functions from [`App`] to a frame. Every string drawn here went through `clean_line`
+//! or the text renderer, so no control character reaches the terminal.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Pane};
+use super::article::format_time;
+use super::keymap::HELP;
+use super::layout::{inner_height, pane_areas};
+use crate::store::Scope;
+use crate::text::clean_line;
+
+const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let areas = pane_areas(frame.area(), app.focus);
+    if let Some(r) = areas.feeds {
+        draw_feeds(frame, app, r);
+    }
+    if let Some(r) = areas.headlines {
+        draw_headlines(frame, app, r);
+    }
+    if let Some(r) = areas.article {
+        draw_article(frame, app, r);
+    }
+    draw_status(frame, app, areas.status);
+    if app.show_help {
+        draw_help(frame, frame.area());
+    }
+}
+
+fn pane_block(title: String, focused: bool) -> Block<'static> {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), Style::new().bold()));
+    if focused {
+        block
+            .border_type(BorderType::Thick)
+            .border_style(Style::new().fg(Color::Cyan))
+    } else {
+        block.border_style(Style::new().fg(Color::DarkGray))
+    }
+}
+
+/// `text` cut to `width` columns (by characters; wide characters may overflow slightly and are then
+/// clipped by the frame).
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn draw_feeds(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let focused = app.focus == Pane::Feeds;
+    let block = pane_block("Feeds".into(), focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let lines: Vec<Line<'_>> = app
+        .entries
+        .iter()
+        .enumerate()
+        .skip(app.feed_offset)
+        .take(inner_height(area))
+        .map(|(i, e)| {
+            let count = if e.unread > 0 {
+                e.unread.to_string()
+            } else {
+                String::new()
+            };
+            let indent = if e.depth > 0 { "  " } else { "" };
+            let mark = if e.failed { "!" } else { "" };
+            let label_room = width.saturating_sub(indent.len() + count.len() + mark.len() + 1);
+            let label = fit(&e.label, label_room);
+            let pad = width
+                .saturating_sub(indent.len() + label.chars().count() + mark.len() + count.len());
+            let mut style = Style::new();
+            if matches!(e.scope, Scope::All | Scope::Starred | Scope::Tag(_)) {
+                style = style.bold();
+            }
+            if e.unread == 0 && matches!(e.scope, Scope::Feed(_)) {
+                style = style.fg(Color::DarkGray);
+            }
+            if i == app.feed_cursor {
+                style = style.patch(SELECTED);
+            }
+            Line::from(vec![
+                Span::raw(indent),
+                Span::raw(label),
+                Span::styled(mark, Style::new().fg(Color::Red)),
+                Span::raw(" ".repeat(pad)),
+                Span::raw(count),
+            ])
+            .style(style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn scope_title(app: &App) -> String {
+    match &app.scope {
+        Scope::All => "All articles".into(),
+        Scope::Starred => "Starred".into(),
+        Scope::Tag(t) => clean_line(t),
+        Scope::Feed(id) => app.feed_title(*id).to_string(),
+    }
+}
+
+fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let focused = app.focus == Pane::Headlines;
+    let title = format!("{} ({})", fit(&scope_title(app), 40), app.headlines.len());
+    let block = pane_block(title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.headlines.is_empty() {
+        let text = if app.headlines_loaded {
+            "No articles here yet. Press r to refresh."
+        } else {
+            "Loading…"
+        };
+        frame.render_widget(Paragraph::new(text).fg(Color::DarkGray), inner);
+        return;
+    }
+    let width = inner.width as usize;
+    let show_feed = !matches!(app.scope, Scope::Feed(_));
+    let lines: Vec<Line<'_>> = app
+        .headlines
+        .iter()
+        .enumerate()
+        .skip(app.headline_offset)
+        .take(inner_height(area))
+        .map(|(i, h)| {
+            let date = format_time(h.time, app.tz, "%Y-%m-%d");
+            let unread = if h.read { " " } else { "●" };
+            let star = if h.starred { "★" } else { " " };
+            let mut title = clean_line(&h.title);
+            if title.is_empty() {
+                title = "(untitled)".into();
+            }
+            if show_feed {
+                let feed = app.feed_title(h.feed_id);
+                if !feed.is_empty() {
+                    title = format!("{title} · {}", fit(feed, 24));
+                }
+            }
+            let room = width.saturating_sub(date.len() + 5);
+            let mut style = if h.read {
+                Style::new().fg(Color::Gray)
+            } else {
+                Style::new().bold()
+            };
+            if i == app.headline_cursor {
+                style = style.patch(SELECTED);
+            }
+            Line::from(vec![
+                Span::styled(unread, Style::new().fg(Color::Cyan)),
+                Span::styled(star, Style::new().fg(Color::Yellow)),
+                Span::raw(" "),
+                Span::raw(date),
+                Span::raw("  "),
+                Span::raw(fit(&title, room)),
+            ])
+            .style(style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let focused = app.focus == Pane::Article;
+    let Some(doc) = &app.article else {
+        let block = pane_block("Article".into(), focused);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.render_widget(
+            Paragraph::new("Select a headline and press Enter to read it.").fg(Color::DarkGray),
+            inner,
+        );
+        return;
+    };
+    let total = doc.line_count();
+    let title = if total > 0 {
+        format!(
+            "Article {}%",
+            ((app.article_scroll + inner_height(area)).min(total) * 100) / total
+        )
+    } else {
+        "Article".into()
+    };
+    let block = pane_block(title, focused);
+    let inner = block.inner(area).inner(ratatui::layout::Margin {
+        horizontal: 1,
+        vertical: 0,
+    });
+    frame.render_widget(block, area);
+    let mut lines: Vec<Line<'_>> = Vec::with_capacity(inner.height as usize);
+    let mut header = vec![Line::from(Span::styled(
+        doc.title.as_str(),
+        Style::new().bold().fg(Color::Cyan),
+    ))];
+    for (label, value) in &doc.fields {
+        header.push(Line::from(vec![
+            Span::styled(format!("{label}: "), Style::new().fg(Color::DarkGray)),
+            Span::raw(value.as_str()),
+        ]));
+    }
+    header.push(Line::raw(""));
+    let body = doc.body.iter().map(|l| Line::raw(l.as_str()));
+    lines.extend(
+        header
+            .into_iter()
+            .chain(body)
+            .skip(app.article_scroll)
+            .take(inner.height as usize),
+    );
+    // The title and fields may be longer than the pane: wrap them; the body is already wrapped.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let mut left: Vec<Span<'_>> = Vec::new();
+    if let Some(p) = app.progress {
+        left.push(Span::styled(
+            format!(" Refreshing {}/{} feeds ", p.done, p.total),
+            Style::new().fg(Color::Black).bg(Color::Cyan),
+        ));
+    }
+    if let Some(notice) = &app.notice {
+        left.push(Span::raw(format!(" {notice} ")));
+    }
+    if let Some(err) = &app.last_error {
+        left.push(Span::styled(
+            format!(" {err} "),
+            Style::new().fg(Color::Red),
+        ));
+    }
+    let right = format!("{} unread · ? help ", app.unread_total);
+    let right_width = right.chars().count() as u16;
+    let left_area = Rect {
+        width: area.width.saturating_sub(right_width),
+        ..area
+    };
+    let right_area = Rect {
+        x: area.x + left_area.width,
+        width: area.width - left_area.width,
+        ..area
+    };
+    frame.render_widget(Paragraph::new(Line::from(left)), left_area);
+    frame.render_widget(
+        Paragraph::new(right)
+            .alignment(Alignment::Right)
+            .fg(Color::DarkGray),
+        right_area,
+    );
+}
+
+fn draw_help(frame: &mut Frame<'_>, area: Rect) {
+    let key_width = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let text_width = HELP
+        .iter()
+        .map(|(_, t)| t.chars().count())
+        .max()
+        .unwrap_or(0);
+    let width = ((key_width + text_width + 7) as u16).min(area.width);
+    let height = ((HELP.len() + 2) as u16).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let lines: Vec<Line<'_>> = HELP
+        .iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(
+                    format!(" {keys:<key_width$}  "),
+                    Style::new().bold().fg(Color::Yellow),
+                ),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_type(BorderType::Rounded)
+                .title(" Keys "),
+        ),
+        popup,
+    );
+}
