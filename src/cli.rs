@@ -339,16 +339,15 @@ fn list(
                     };
                     writeln!(out, "{}", serde_json::to_string(&row)?)?;
                 } else {
-                    let mut line =
-                        format!("{:>5} {:>6}/{:<6} {}", f.id, f.unread, f.total, f.title);
+                    let mut line = clean_line(&f.title);
                     if !f.tags.is_empty() {
-                        line.push_str(&format!(" [{}]", f.tags.join(", ")));
+                        line.push_str(&format!(" [{}]", clean_line(&f.tags.join(", "))));
                     }
-                    line.push_str(&format!(" <{}>", f.url));
+                    line.push_str(&format!(" <{}>", clean_line(&f.url)));
                     if let Some(e) = &f.last_error {
-                        line.push_str(&format!(" error: {e}"));
+                        line.push_str(&format!(" error: {}", clean_line(e)));
                     }
-                    writeln!(out, "{}", clean_line(&line))?;
+                    writeln!(out, "{:>5} {:>6}/{:<6} {line}", f.id, f.unread, f.total)?;
                 }
             }
         }
