@@ -1,0 +1,254 @@
+//! The offline cache on real SQLite files: migrations, upserts, flags that survive refreshes.
+
+use tidings::feed::parse::parse_feed;
+use tidings::store::{
+    AddOutcome, FeedContent, FetchMeta, ItemData, NewFeed, SCHEMA_VERSION, Scope, Store, StoreError,
+};
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("cache.db")).expect("open store");
+    (dir, store)
+}
+
+fn add(store: &mut Store, url: &str, tags: &[&str]) -> i64 {
+    let feed = NewFeed {
+        url: url.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..NewFeed::default()
+    };
+    match store.add_feed(&feed).expect("add feed") {
+        AddOutcome::Added(id) => id,
+        AddOutcome::AlreadyExists(id) => panic!("feed {id} already existed"),
+    }
+}
+
+fn item(guid: &str, title: &str, published: i64) -> ItemData {
+    ItemData {
+        guid: guid.into(),
+        title: title.into(),
+        link: Some(format!("https://example.com/{guid}")),
+        published: Some(published),
+        content: Some(format!("<p>{title} body</p>")),
+        ..ItemData::default()
+    }
+}
+
+fn meta(now: i64) -> FetchMeta {
+    FetchMeta { etag: Some(b"\"v1\"".to_vec()), last_modified: None, fetched_at: now, next_fetch: now + 3600 }
+}
+
+#[test]
+fn new_cache_is_at_current_schema_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    drop(store);
+    let again = Store::open(&path).unwrap();
+    assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+}
+
+#[test]
+fn refuses_a_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite_conn(&path);
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    drop(conn);
+    match Store::open(&path) {
+        Err(StoreError::TooNew { found, known }) => {
+            assert_eq!(found, SCHEMA_VERSION + 1);
+            assert_eq!(known, SCHEMA_VERSION);
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("a newer schema was accepted"),
+    }
+}
+
+fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
+
+#[test]
+fn cache_uses_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    drop(Store::open(&path).unwrap());
+    let mode: String = rusqlite_conn(&path)
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn adding_the_same_url_twice_keeps_one_feed() {
+    let (_dir, mut store) = temp_store();
+    let id = add(&mut store, "https://example.com/feed", &["news"]);
+    let again = store
+        .add_feed(&NewFeed { url: "https://example.com/feed".into(), ..NewFeed::default() })
+        .unwrap();
+    assert_eq!(again, AddOutcome::AlreadyExists(id));
+    assert_eq!(store.feed_summaries().unwrap().len(), 1);
+    assert_eq!(store.find_feed(&id.to_string()).unwrap().url, "https://example.com/feed");
+    assert_eq!(store.find_feed("https://example.com/feed").unwrap().id, id);
+    assert!(store.find_feed("nope").is_err());
+}
+
+#[test]
+fn refresh_upserts_without_duplicates() {
+    let (_dir, mut store) = temp_store();
+    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let first = FeedContent {
+        title: Some("Example".into()),
+        site_link: None,
+        items: vec![item("a", "A", 100), item("b", "B", 200)],
+    };
+    assert_eq!(store.apply_refresh(feed, &first, &meta(1000)).unwrap(), 2);
+    let mut second = first.clone();
+    second.items[0].title = "A, corrected".into();
+    second.items.push(item("c", "C", 300));
+    assert_eq!(store.apply_refresh(feed, &second, &meta(2000)).unwrap(), 1);
+    let titles: Vec<String> = store
+        .headlines(&Scope::Feed(feed), false)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    assert_eq!(titles, ["C", "B", "A, corrected"]);
+    let summary = &store.feed_summaries().unwrap()[0];
+    assert_eq!(summary.title, "Example");
+    assert_eq!((summary.unread, summary.total), (3, 3));
+}
+
+#[test]
+fn read_and_starred_survive_a_refresh() {
+    let (_dir, mut store) = temp_store();
+    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let content = FeedContent { items: vec![item("a", "A", 100), item("b", "B", 200)], ..FeedContent::default() };
+    store.apply_refresh(feed, &content, &meta(1000)).unwrap();
+    let heads = store.headlines(&Scope::Feed(feed), false).unwrap();
+    store.set_read(heads[0].id, true).unwrap();
+    store.set_starred(heads[1].id, true).unwrap();
+    store.apply_refresh(feed, &content, &meta(2000)).unwrap();
+    let after = store.headlines(&Scope::Feed(feed), false).unwrap();
+    assert!(after[0].read && !after[0].starred);
+    assert!(!after[1].read && after[1].starred);
+    assert_eq!(store.unread_total().unwrap(), 1);
+    assert_eq!(store.starred_total().unwrap(), 1);
+    assert_eq!(store.headlines(&Scope::Starred, false).unwrap().len(), 1);
+    assert_eq!(store.headlines(&Scope::All, true).unwrap().len(), 1);
+}
+
+#[test]
+fn items_without_guid_keep_their_ids_across_refreshes() {
+    let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+        <item><title>Linked</title><link>https://example.com/1</link><description>x</description></item>
+        <item><title>Only a title</title><description>y</description></item>
+        <item><description>Neither link nor title</description></item>
+        </channel></rss>"#;
+    let (_dir, mut store) = temp_store();
+    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let first = parse_feed(rss.as_bytes(), 1000).unwrap();
+    let second = parse_feed(rss.as_bytes(), 5000).unwrap();
+    let ids = |c: &FeedContent| c.items.iter().map(|i| i.guid.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ids(&second));
+    assert_eq!(store.apply_refresh(feed, &first, &meta(1000)).unwrap(), 3);
+    assert_eq!(store.apply_refresh(feed, &second, &meta(5000)).unwrap(), 0);
+    assert_eq!(store.headlines(&Scope::Feed(feed), false).unwrap().len(), 3);
+}
+
+#[test]
+fn bodies_are_stored_and_read_back() {
+    let (_dir, mut store) = temp_store();
+    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let content = FeedContent { items: vec![item("a", "A", 100)], ..FeedContent::default() };
+    store.apply_refresh(feed, &content, &meta(1000)).unwrap();
+    let id = store.headlines(&Scope::All, false).unwrap()[0].id;
+    let article = store.article(id).unwrap().expect("article");
+    assert_eq!(article.content.as_deref(), Some("<p>A body</p>"));
+    assert_eq!(article.link.as_deref(), Some("https://example.com/a"));
+    assert_eq!(article.feed_title, "https://example.com/feed");
+}
+
+#[test]
+fn validators_are_kept_byte_for_byte() {
+    let (_dir, mut store) = temp_store();
+    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let mut m = meta(1000);
+    m.etag = Some(b"W/\"abc\xff\"".to_vec());
+    m.last_modified = Some(b"Wed, 21 Oct 2015 07:28:00 GMT".to_vec());
+    store.apply_refresh(feed, &FeedContent::default(), &m).unwrap();
+    let rec = store.find_feed("https://example.com/feed").unwrap();
+    assert_eq!(rec.etag.as_deref(), Some(&b"W/\"abc\xff\""[..]));
+    assert_eq!(rec.last_modified.as_deref(), Some(&b"Wed, 21 Oct 2015 07:28:00 GMT"[..]));
+    // A 304 without validators keeps the old ones.
+    store.record_not_modified(feed, None, None, 2000, 5000).unwrap();
+    let rec = store.find_feed("https://example.com/feed").unwrap();
+    assert_eq!(rec.etag.as_deref(), Some(&b"W/\"abc\xff\""[..]));
+}
+
+#[test]
+fn schedule_and_failures() {
+    let (_dir, mut store) = temp_store();
+    let a = add(&mut store, "https://a.example/feed", &[]);
+    let b = add(&mut store, "https://b.example/feed", &[]);
+    assert_eq!(store.due_feeds(10).unwrap().len(), 2, "new feeds are due at once");
+    store.apply_refresh(a, &FeedContent::default(), &meta(1000)).unwrap();
+    store.record_failure(b, "HTTP 500", 1300).unwrap();
+    let due: Vec<i64> = store.due_feeds(1200).unwrap().iter().map(|f| f.id).collect();
+    assert!(due.is_empty());
+    assert_eq!(store.next_due_time().unwrap(), Some(1300));
+    let due: Vec<i64> = store.due_feeds(1300).unwrap().iter().map(|f| f.id).collect();
+    assert_eq!(due, [b]);
+    let summaries = store.feed_summaries().unwrap();
+    let failed = summaries.iter().find(|f| f.id == b).unwrap();
+    assert_eq!(failed.last_error.as_deref(), Some("HTTP 500"));
+    assert_eq!(store.find_feed(&b.to_string()).unwrap().error_count, 1);
+}
+
+#[test]
+fn tags_scope_and_mark_read() {
+    let (_dir, mut store) = temp_store();
+    let a = add(&mut store, "https://a.example/feed", &["tech", "news"]);
+    let b = add(&mut store, "https://b.example/feed", &["news"]);
+    for (feed, guid) in [(a, "a1"), (a, "a2"), (b, "b1")] {
+        let content = FeedContent { items: vec![item(guid, guid, 100)], ..FeedContent::default() };
+        store.apply_refresh(feed, &content, &meta(1000)).unwrap();
+    }
+    assert_eq!(store.headlines(&Scope::Tag("news".into()), false).unwrap().len(), 3);
+    assert_eq!(store.headlines(&Scope::Tag("tech".into()), false).unwrap().len(), 2);
+    assert_eq!(store.mark_scope_read(&Scope::Tag("tech".into())).unwrap(), 2);
+    assert_eq!(store.unread_total().unwrap(), 1);
+    let summaries = store.feed_summaries().unwrap();
+    let tags = &summaries.iter().find(|f| f.id == a).unwrap().tags;
+    assert_eq!(tags, &["news".to_string(), "tech".to_string()]);
+}
+
+#[test]
+fn removing_a_feed_removes_its_articles() {
+    let (_dir, mut store) = temp_store();
+    let a = add(&mut store, "https://a.example/feed", &[]);
+    let content = FeedContent { items: vec![item("x", "X", 100)], ..FeedContent::default() };
+    store.apply_refresh(a, &content, &meta(1000)).unwrap();
+    let id = store.headlines(&Scope::All, false).unwrap()[0].id;
+    assert!(store.remove_feed(a).unwrap());
+    assert!(store.headlines(&Scope::All, false).unwrap().is_empty());
+    assert!(store.article(id).unwrap().is_none());
+    assert!(!store.remove_feed(a).unwrap());
+}
+
+#[test]
+fn far_future_dates_are_clamped() {
+    let rss = r#"<rss version="2.0"><channel><title>T</title>
+        <item><guid>1</guid><title>Past</title><pubDate>Tue, 14 Nov 2023 22:13:20 GMT</pubDate></item>
+        <item><guid>3</guid><title>Year 3000</title><pubDate>Wed, 01 Jan 3000 00:00:00 GMT</pubDate></item>
+        </channel></rss>"#;
+    let now = 1_700_000_000;
+    let content = parse_feed(rss.as_bytes(), now).unwrap();
+    let y3000 = content.items.iter().find(|i| i.guid == "3").unwrap();
+    assert_eq!(y3000.published, Some(now));
+    let past = content.items.iter().find(|i| i.guid == "1").unwrap();
+    assert_eq!(past.published, Some(1_700_000_000));
+}
