@@ -25,7 +25,19 @@ pub fn parse_feed(bytes: &[u8], now: i64) -> Result<FeedContent, ParseError> {
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(bytes).map_err(|e| {
+    let utf8;
+    let bytes = match decode_utf16(bytes) {
+        Some(text) => {
+            utf8 = text;
+            utf8.as_bytes()
+        }
+        None => bytes,
+    };
+    // The parser must never take the program down: a panic inside it becomes an error.
+    // The parser is dropped right after, so no broken state can be observed: unwind safe.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes)))
+        .map_err(|_| ParseError::Invalid("the feed parser failed on this document".into()))?;
+    let feed = result.map_err(|e| {
         if looks_like_html(bytes) {
             ParseError::HtmlPage
         } else {
@@ -109,6 +121,51 @@ fn main_link(links: &[Link]) -> Option<String> {
         .or_else(|| links.first())
         .map(|l| clean_line(&l.href))
         .filter(|h| !h.is_empty())
+}
+
+/// UTF-16 documents (with a BOM, or recognisable from `<?` in the first bytes) decoded to UTF-8, with the
+/// XML declaration's encoding corrected to match; `None` for anything else.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let (big_endian, body) = match bytes {
+        [0xFE, 0xFF, rest @ ..] => (true, rest),
+        [0xFF, 0xFE, rest @ ..] => (false, rest),
+        [0x00, b'<', 0x00, b'?', ..] => (true, bytes),
+        [b'<', 0x00, b'?', 0x00, ..] => (false, bytes),
+        _ => return None,
+    };
+    let units = body.chunks_exact(2).map(|pair| {
+        if big_endian {
+            u16::from_be_bytes([pair[0], pair[1]])
+        } else {
+            u16::from_le_bytes([pair[0], pair[1]])
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(fix_declared_encoding(text))
+}
+
+/// Rewrites `encoding="…"` in the XML declaration to utf-8 (the text is UTF-8 now).
+fn fix_declared_encoding(text: String) -> String {
+    let Some(end) = text.starts_with("<?xml").then(|| text.find("?>")).flatten() else {
+        return text;
+    };
+    let declaration = &text[..end];
+    let Some(at) = declaration.find("encoding") else {
+        return text;
+    };
+    let after = &declaration[at..];
+    let Some(open) = after.find(['"', '\'']) else {
+        return text;
+    };
+    let quote = after[open..].chars().next().unwrap_or('"');
+    let Some(close) = after[open + 1..].find(quote) else {
+        return text;
+    };
+    let start = at + open + 1;
+    let stop = start + close;
+    format!("{}utf-8{}", &text[..start], &text[stop..])
 }
 
 fn looks_like_html(bytes: &[u8]) -> bool {
