@@ -157,9 +157,16 @@ async fn etag_and_last_modified_round_trip_byte_for_byte() {
         header(&requests[0], "if-modified-since"),
         Some(LAST_MODIFIED.as_bytes())
     );
-    assert_eq!(requests[0].headers.get_all("if-none-match").iter().count(), 1);
     assert_eq!(
-        requests[0].headers.get_all("if-modified-since").iter().count(),
+        requests[0].headers.get_all("if-none-match").iter().count(),
+        1
+    );
+    assert_eq!(
+        requests[0]
+            .headers
+            .get_all("if-modified-since")
+            .iter()
+            .count(),
         1
     );
 }
@@ -280,7 +287,10 @@ async fn non_ascii_etag_round_trips_byte_for_byte() {
     let heads = heads.lock().unwrap();
     assert_eq!(heads.len(), 2);
     assert_eq!(raw_header(&heads[0], "if-none-match"), None);
-    assert_eq!(raw_header(&heads[1], "if-none-match").as_deref(), Some(ETAG));
+    assert_eq!(
+        raw_header(&heads[1], "if-none-match").as_deref(),
+        Some(ETAG)
+    );
 }
 
 #[tokio::test]
@@ -427,7 +437,8 @@ async fn endless_chunked_body_without_length_is_too_large() {
 async fn chunked_body_under_the_cap_is_read_whole() {
     let addr = serve(|mut stream| async move {
         read_head(&mut stream).await;
-        let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+        let response =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
                          3\r\n<rs\r\n3\r\ns/>\r\n0\r\n\r\n";
         let _ = stream.write_all(response).await;
         let _ = stream.shutdown().await;

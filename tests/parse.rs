@@ -8,7 +8,9 @@ use tidings::feed::parse::{ParseError, parse_feed};
 const NOW: i64 = 1_764_072_000;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/feeds")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -19,7 +21,10 @@ fn rss2_with_content() {
     assert_eq!(feed.items.len(), 1);
     let item = &feed.items[0];
     assert_eq!(item.title, "Marcus Aurelius");
-    assert_eq!(item.link.as_deref(), Some("http://www.bbc.co.uk/programmes/m000sjxt"));
+    assert_eq!(
+        item.link.as_deref(),
+        Some("http://www.bbc.co.uk/programmes/m000sjxt")
+    );
     assert!(item.published.is_some());
 }
 
@@ -27,7 +32,10 @@ fn rss2_with_content() {
 fn atom_rss1_rss091_and_json_feed() {
     let atom = parse_feed(&fixture("atom_spec_1.xml"), NOW).unwrap();
     assert_eq!(atom.items.len(), 1);
-    assert_eq!(atom.items[0].guid, "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a");
+    assert_eq!(
+        atom.items[0].guid,
+        "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"
+    );
     let rss1 = parse_feed(&fixture("rss_1.0_spec_1.xml"), NOW).unwrap();
     assert_eq!(rss1.items.len(), 2);
     let rss091 = parse_feed(&fixture("rss_0.91_spec_1.xml"), NOW).unwrap();
@@ -41,7 +49,10 @@ fn atom_rss1_rss091_and_json_feed() {
 fn iso_8859_1_is_decoded() {
     let feed = parse_feed(&fixture("rss_1.0_iso8859.xml"), NOW).unwrap();
     let text: String = feed.items.iter().map(|i| i.title.clone()).collect();
-    assert!(!text.contains('\u{fffd}'), "no replacement characters: {text}");
+    assert!(
+        !text.contains('\u{fffd}'),
+        "no replacement characters: {text}"
+    );
 }
 
 #[test]
@@ -72,7 +83,10 @@ fn control_characters_are_removed_from_titles() {
         <item><guid>1</guid><title>A&#x9b;2J title\u{7f}</title><author>x&#x7;y</author></item></channel></rss>";
     let feed = parse_feed(rss.as_bytes(), NOW).unwrap();
     let title = feed.title.unwrap();
-    assert!(!title.chars().any(|c| c.is_control() || c == '\u{202e}'), "{title:?}");
+    assert!(
+        !title.chars().any(|c| c.is_control() || c == '\u{202e}'),
+        "{title:?}"
+    );
     assert!(!feed.items[0].title.chars().any(char::is_control));
 }
 
@@ -80,7 +94,10 @@ fn control_characters_are_removed_from_titles() {
 fn html_page_is_named_as_such() {
     let page = b"<!DOCTYPE html><html><head><title>Blog</title></head><body>hi</body></html>";
     assert!(matches!(parse_feed(page, NOW), Err(ParseError::HtmlPage)));
-    assert!(matches!(parse_feed(b"not a feed", NOW), Err(ParseError::Invalid(_))));
+    assert!(matches!(
+        parse_feed(b"not a feed", NOW),
+        Err(ParseError::Invalid(_))
+    ));
 }
 
 fn shared_corpus() -> Option<PathBuf> {
@@ -101,18 +118,28 @@ fn shared_corpus_parses_without_panic() {
     let mut reasons = std::collections::BTreeMap::new();
     for line in manifest.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let [path, _, _, role, format, _, ok, ..] = cols[..] else { continue };
-        let is_feed = ["rss", "atom", "rdf:RDF (RSS", "jsonfeed"].iter().any(|k| format.starts_with(k));
+        let [path, _, _, role, format, _, ok, ..] = cols[..] else {
+            continue;
+        };
+        let is_feed = ["rss", "atom", "rdf:RDF (RSS", "jsonfeed"]
+            .iter()
+            .any(|k| format.starts_with(k));
         if role != "input" || !is_feed {
             continue;
         }
-        let Ok(bytes) = std::fs::read(dir.join(path)) else { continue };
+        let Ok(bytes) = std::fs::read(dir.join(path)) else {
+            continue;
+        };
         total += 1;
         let result = std::panic::catch_unwind(|| parse_feed(&bytes, NOW));
-        let Ok(result) = result else { panic!("parser panicked on {path}") };
+        let Ok(result) = result else {
+            panic!("parser panicked on {path}")
+        };
         let success = result.is_ok();
         if let (Err(e), "yes") = (&result, ok) {
-            *reasons.entry(e.to_string().chars().take(40).collect::<String>()).or_insert(0) += 1;
+            *reasons
+                .entry(e.to_string().chars().take(40).collect::<String>())
+                .or_insert(0) += 1;
         }
         if ok == "yes" {
             wellformed += 1;
@@ -133,5 +160,8 @@ fn shared_corpus_parses_without_panic() {
     assert!(total > 1000, "the manifest lists the corpus feeds");
     // Most refusals are test stubs without a channel (`<rss version="2.0"></rss>`, "no root") and
     // unknown version strings; 93% parse today. Guard against regressions below that.
-    assert!(parsed * 100 >= wellformed * 92, "{parsed} of {wellformed} well-formed feeds parsed");
+    assert!(
+        parsed * 100 >= wellformed * 92,
+        "{parsed} of {wellformed} well-formed feeds parsed"
+    );
 }

@@ -35,7 +35,12 @@ fn item(guid: &str, title: &str, published: i64) -> ItemData {
 }
 
 fn meta(now: i64) -> FetchMeta {
-    FetchMeta { etag: Some(b"\"v1\"".to_vec()), last_modified: None, fetched_at: now, next_fetch: now + 3600 }
+    FetchMeta {
+        etag: Some(b"\"v1\"".to_vec()),
+        last_modified: None,
+        fetched_at: now,
+        next_fetch: now + 3600,
+    }
 }
 
 #[test]
@@ -55,7 +60,8 @@ fn refuses_a_newer_schema() {
     let path = dir.path().join("cache.db");
     drop(Store::open(&path).unwrap());
     let conn = rusqlite_conn(&path);
-    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     drop(conn);
     match Store::open(&path) {
         Err(StoreError::TooNew { found, known }) => {
@@ -87,11 +93,17 @@ fn adding_the_same_url_twice_keeps_one_feed() {
     let (_dir, mut store) = temp_store();
     let id = add(&mut store, "https://example.com/feed", &["news"]);
     let again = store
-        .add_feed(&NewFeed { url: "https://example.com/feed".into(), ..NewFeed::default() })
+        .add_feed(&NewFeed {
+            url: "https://example.com/feed".into(),
+            ..NewFeed::default()
+        })
         .unwrap();
     assert_eq!(again, AddOutcome::AlreadyExists(id));
     assert_eq!(store.feed_summaries().unwrap().len(), 1);
-    assert_eq!(store.find_feed(&id.to_string()).unwrap().url, "https://example.com/feed");
+    assert_eq!(
+        store.find_feed(&id.to_string()).unwrap().url,
+        "https://example.com/feed"
+    );
     assert_eq!(store.find_feed("https://example.com/feed").unwrap().id, id);
     assert!(store.find_feed("nope").is_err());
 }
@@ -126,7 +138,10 @@ fn refresh_upserts_without_duplicates() {
 fn read_and_starred_survive_a_refresh() {
     let (_dir, mut store) = temp_store();
     let feed = add(&mut store, "https://example.com/feed", &[]);
-    let content = FeedContent { items: vec![item("a", "A", 100), item("b", "B", 200)], ..FeedContent::default() };
+    let content = FeedContent {
+        items: vec![item("a", "A", 100), item("b", "B", 200)],
+        ..FeedContent::default()
+    };
     store.apply_refresh(feed, &content, &meta(1000)).unwrap();
     let heads = store.headlines(&Scope::Feed(feed), false).unwrap();
     store.set_read(heads[0].id, true).unwrap();
@@ -163,7 +178,10 @@ fn items_without_guid_keep_their_ids_across_refreshes() {
 fn bodies_are_stored_and_read_back() {
     let (_dir, mut store) = temp_store();
     let feed = add(&mut store, "https://example.com/feed", &[]);
-    let content = FeedContent { items: vec![item("a", "A", 100)], ..FeedContent::default() };
+    let content = FeedContent {
+        items: vec![item("a", "A", 100)],
+        ..FeedContent::default()
+    };
     store.apply_refresh(feed, &content, &meta(1000)).unwrap();
     let id = store.headlines(&Scope::All, false).unwrap()[0].id;
     let article = store.article(id).unwrap().expect("article");
@@ -179,12 +197,19 @@ fn validators_are_kept_byte_for_byte() {
     let mut m = meta(1000);
     m.etag = Some(b"W/\"abc\xff\"".to_vec());
     m.last_modified = Some(b"Wed, 21 Oct 2015 07:28:00 GMT".to_vec());
-    store.apply_refresh(feed, &FeedContent::default(), &m).unwrap();
+    store
+        .apply_refresh(feed, &FeedContent::default(), &m)
+        .unwrap();
     let rec = store.find_feed("https://example.com/feed").unwrap();
     assert_eq!(rec.etag.as_deref(), Some(&b"W/\"abc\xff\""[..]));
-    assert_eq!(rec.last_modified.as_deref(), Some(&b"Wed, 21 Oct 2015 07:28:00 GMT"[..]));
+    assert_eq!(
+        rec.last_modified.as_deref(),
+        Some(&b"Wed, 21 Oct 2015 07:28:00 GMT"[..])
+    );
     // A 304 without validators keeps the old ones.
-    store.record_not_modified(feed, None, None, 2000, 5000).unwrap();
+    store
+        .record_not_modified(feed, None, None, 2000, 5000)
+        .unwrap();
     let rec = store.find_feed("https://example.com/feed").unwrap();
     assert_eq!(rec.etag.as_deref(), Some(&b"W/\"abc\xff\""[..]));
 }
@@ -194,13 +219,29 @@ fn schedule_and_failures() {
     let (_dir, mut store) = temp_store();
     let a = add(&mut store, "https://a.example/feed", &[]);
     let b = add(&mut store, "https://b.example/feed", &[]);
-    assert_eq!(store.due_feeds(10).unwrap().len(), 2, "new feeds are due at once");
-    store.apply_refresh(a, &FeedContent::default(), &meta(1000)).unwrap();
+    assert_eq!(
+        store.due_feeds(10).unwrap().len(),
+        2,
+        "new feeds are due at once"
+    );
+    store
+        .apply_refresh(a, &FeedContent::default(), &meta(1000))
+        .unwrap();
     store.record_failure(b, "HTTP 500", 1300).unwrap();
-    let due: Vec<i64> = store.due_feeds(1200).unwrap().iter().map(|f| f.id).collect();
+    let due: Vec<i64> = store
+        .due_feeds(1200)
+        .unwrap()
+        .iter()
+        .map(|f| f.id)
+        .collect();
     assert!(due.is_empty());
     assert_eq!(store.next_due_time().unwrap(), Some(1300));
-    let due: Vec<i64> = store.due_feeds(1300).unwrap().iter().map(|f| f.id).collect();
+    let due: Vec<i64> = store
+        .due_feeds(1300)
+        .unwrap()
+        .iter()
+        .map(|f| f.id)
+        .collect();
     assert_eq!(due, [b]);
     let summaries = store.feed_summaries().unwrap();
     let failed = summaries.iter().find(|f| f.id == b).unwrap();
@@ -214,12 +255,30 @@ fn tags_scope_and_mark_read() {
     let a = add(&mut store, "https://a.example/feed", &["tech", "news"]);
     let b = add(&mut store, "https://b.example/feed", &["news"]);
     for (feed, guid) in [(a, "a1"), (a, "a2"), (b, "b1")] {
-        let content = FeedContent { items: vec![item(guid, guid, 100)], ..FeedContent::default() };
+        let content = FeedContent {
+            items: vec![item(guid, guid, 100)],
+            ..FeedContent::default()
+        };
         store.apply_refresh(feed, &content, &meta(1000)).unwrap();
     }
-    assert_eq!(store.headlines(&Scope::Tag("news".into()), false).unwrap().len(), 3);
-    assert_eq!(store.headlines(&Scope::Tag("tech".into()), false).unwrap().len(), 2);
-    assert_eq!(store.mark_scope_read(&Scope::Tag("tech".into())).unwrap(), 2);
+    assert_eq!(
+        store
+            .headlines(&Scope::Tag("news".into()), false)
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        store
+            .headlines(&Scope::Tag("tech".into()), false)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store.mark_scope_read(&Scope::Tag("tech".into())).unwrap(),
+        2
+    );
     assert_eq!(store.unread_total().unwrap(), 1);
     let summaries = store.feed_summaries().unwrap();
     let tags = &summaries.iter().find(|f| f.id == a).unwrap().tags;
@@ -230,7 +289,10 @@ fn tags_scope_and_mark_read() {
 fn removing_a_feed_removes_its_articles() {
     let (_dir, mut store) = temp_store();
     let a = add(&mut store, "https://a.example/feed", &[]);
-    let content = FeedContent { items: vec![item("x", "X", 100)], ..FeedContent::default() };
+    let content = FeedContent {
+        items: vec![item("x", "X", 100)],
+        ..FeedContent::default()
+    };
     store.apply_refresh(a, &content, &meta(1000)).unwrap();
     let id = store.headlines(&Scope::All, false).unwrap()[0].id;
     assert!(store.remove_feed(a).unwrap());

@@ -34,7 +34,14 @@ fn feed(id: i64, title: &str, tags: &[&str], unread: i64) -> FeedSummary {
 }
 
 fn headline(id: i64, feed_id: i64, title: &str, age_days: i64, read: bool) -> Headline {
-    Headline { id, feed_id, title: title.into(), time: T0 - age_days * 86_400, read, starred: id == 3 }
+    Headline {
+        id,
+        feed_id,
+        title: title.into(),
+        time: T0 - age_days * 86_400,
+        read,
+        starred: id == 3,
+    }
 }
 
 fn article(id: i64) -> Article {
@@ -61,9 +68,15 @@ fn article(id: i64) -> Article {
 /// An app with two feeds, four headlines, sized `w`×`h`.
 fn loaded_app(w: u16, h: u16) -> App {
     let mut app = App::new(Rect::new(0, 0, w, h), utc());
-    assert_eq!(app.init(), vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]);
+    assert_eq!(
+        app.init(),
+        vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]
+    );
     app.update(Msg::FeedsLoaded {
-        feeds: vec![feed(1, "Rust Blog", &["tech"], 2), feed(2, "World News", &[], 1)],
+        feeds: vec![
+            feed(1, "Rust Blog", &["tech"], 2),
+            feed(2, "World News", &[], 1),
+        ],
         unread_total: 3,
         starred_total: 1,
     });
@@ -95,27 +108,49 @@ fn open_article(app: &mut App) {
     let Some(Command::LoadArticle { id, width }) = commands.first().cloned() else {
         panic!("opening did not load the article: {commands:?}");
     };
-    app.update(Msg::ArticleLoaded(Box::new(ArticleDoc::build(&article(id), width, utc()))));
+    app.update(Msg::ArticleLoaded(Box::new(ArticleDoc::build(
+        &article(id),
+        width,
+        utc(),
+    ))));
 }
 
 #[test]
 fn feed_list_has_all_starred_and_tag_groups() {
     let app = loaded_app(120, 30);
-    let labels: Vec<(&str, u8, i64)> =
-        app.entries.iter().map(|e| (e.label.as_str(), e.depth, e.unread)).collect();
+    let labels: Vec<(&str, u8, i64)> = app
+        .entries
+        .iter()
+        .map(|e| (e.label.as_str(), e.depth, e.unread))
+        .collect();
     assert_eq!(
         labels,
-        [("All", 0, 3), ("Starred", 0, 1), ("tech", 0, 2), ("Rust Blog", 1, 2), ("World News", 0, 1)]
+        [
+            ("All", 0, 3),
+            ("Starred", 0, 1),
+            ("tech", 0, 2),
+            ("Rust Blog", 1, 2),
+            ("World News", 0, 1)
+        ]
     );
 }
 
 #[test]
 fn moving_in_the_feed_list_loads_that_scope() {
     let mut app = loaded_app(120, 30);
-    assert_eq!(act(&mut app, Action::Down), vec![Command::LoadHeadlines(Scope::Starred)]);
-    assert_eq!(act(&mut app, Action::Bottom), vec![Command::LoadHeadlines(Scope::Feed(2))]);
+    assert_eq!(
+        act(&mut app, Action::Down),
+        vec![Command::LoadHeadlines(Scope::Starred)]
+    );
+    assert_eq!(
+        act(&mut app, Action::Bottom),
+        vec![Command::LoadHeadlines(Scope::Feed(2))]
+    );
     // A late answer for an old scope is ignored.
-    app.update(Msg::HeadlinesLoaded { scope: Scope::All, headlines: vec![headline(9, 1, "stale", 0, false)] });
+    app.update(Msg::HeadlinesLoaded {
+        scope: Scope::All,
+        headlines: vec![headline(9, 1, "stale", 0, false)],
+    });
     assert!(app.headlines.is_empty());
 }
 
@@ -138,9 +173,21 @@ fn toggles_read_and_star_on_the_selected_headline() {
     let mut app = loaded_app(120, 30);
     act(&mut app, Action::NextPane);
     act(&mut app, Action::Down);
-    assert_eq!(act(&mut app, Action::ToggleRead), vec![Command::SetRead { id: 2, read: true }]);
-    assert_eq!(act(&mut app, Action::ToggleRead), vec![Command::SetRead { id: 2, read: false }]);
-    assert_eq!(act(&mut app, Action::ToggleStar), vec![Command::SetStarred { id: 2, starred: true }]);
+    assert_eq!(
+        act(&mut app, Action::ToggleRead),
+        vec![Command::SetRead { id: 2, read: true }]
+    );
+    assert_eq!(
+        act(&mut app, Action::ToggleRead),
+        vec![Command::SetRead { id: 2, read: false }]
+    );
+    assert_eq!(
+        act(&mut app, Action::ToggleStar),
+        vec![Command::SetStarred {
+            id: 2,
+            starred: true
+        }]
+    );
     assert_eq!(app.starred_total, 2);
 }
 
@@ -150,12 +197,21 @@ fn next_unread_skips_read_articles() {
     act(&mut app, Action::NextPane);
     open_article(&mut app);
     let commands = act(&mut app, Action::NextUnread);
-    assert!(matches!(commands[0], Command::LoadArticle { id: 2, .. }), "{commands:?}");
+    assert!(
+        matches!(commands[0], Command::LoadArticle { id: 2, .. }),
+        "{commands:?}"
+    );
     let commands = act(&mut app, Action::NextUnread);
-    assert!(matches!(commands[0], Command::LoadArticle { id: 4, .. }), "skips read 3: {commands:?}");
+    assert!(
+        matches!(commands[0], Command::LoadArticle { id: 4, .. }),
+        "skips read 3: {commands:?}"
+    );
     assert!(act(&mut app, Action::NextUnread).is_empty());
     assert!(app.notice.is_some());
-    assert!(act(&mut app, Action::PrevUnread).is_empty(), "everything above was read by opening it");
+    assert!(
+        act(&mut app, Action::PrevUnread).is_empty(),
+        "everything above was read by opening it"
+    );
 }
 
 #[test]
@@ -164,7 +220,10 @@ fn previous_unread_goes_up() {
     act(&mut app, Action::NextPane);
     act(&mut app, Action::Bottom);
     let commands = act(&mut app, Action::PrevUnread);
-    assert!(matches!(commands[0], Command::LoadArticle { id: 2, .. }), "{commands:?}");
+    assert!(
+        matches!(commands[0], Command::LoadArticle { id: 2, .. }),
+        "{commands:?}"
+    );
 }
 
 #[test]
@@ -172,7 +231,10 @@ fn numbered_links_and_browser() {
     let mut app = loaded_app(120, 30);
     act(&mut app, Action::NextPane);
     open_article(&mut app);
-    assert_eq!(act(&mut app, Action::OpenLink(1)), vec![Command::OpenUrl("https://example.com/notes".into())]);
+    assert_eq!(
+        act(&mut app, Action::OpenLink(1)),
+        vec![Command::OpenUrl("https://example.com/notes".into())]
+    );
     assert!(act(&mut app, Action::OpenLink(5)).is_empty());
     assert_eq!(app.notice.as_deref(), Some("This article has no link [5]"));
     assert_eq!(
@@ -184,10 +246,17 @@ fn numbered_links_and_browser() {
 #[test]
 fn refresh_keys() {
     let mut app = loaded_app(120, 30);
-    assert_eq!(act(&mut app, Action::RefreshSelected), vec![Command::RefreshAll]);
+    assert_eq!(
+        act(&mut app, Action::RefreshSelected),
+        vec![Command::RefreshAll]
+    );
     act(&mut app, Action::Down);
     act(&mut app, Action::Down);
-    assert_eq!(act(&mut app, Action::RefreshSelected), vec![Command::Refresh(vec![1])], "tag refreshes its feeds");
+    assert_eq!(
+        act(&mut app, Action::RefreshSelected),
+        vec![Command::Refresh(vec![1])],
+        "tag refreshes its feeds"
+    );
     assert_eq!(act(&mut app, Action::RefreshAll), vec![Command::RefreshAll]);
 }
 
@@ -195,7 +264,10 @@ fn refresh_keys() {
 fn mark_all_read_in_scope() {
     let mut app = loaded_app(120, 30);
     let commands = act(&mut app, Action::MarkAllRead);
-    assert_eq!(commands, vec![Command::MarkRead(Scope::All), Command::LoadFeeds]);
+    assert_eq!(
+        commands,
+        vec![Command::MarkRead(Scope::All), Command::LoadFeeds]
+    );
     assert!(app.headlines.iter().all(|h| h.read));
 }
 
@@ -203,7 +275,11 @@ fn mark_all_read_in_scope() {
 fn poller_updates_show_progress_and_reload_lists() {
     let mut app = loaded_app(120, 30);
     app.update(Msg::Poller(Update::RefreshStarted { feeds: 2 }));
-    app.update(Msg::Poller(Update::FeedDone { feed_id: 1, new_articles: 3, not_modified: false }));
+    app.update(Msg::Poller(Update::FeedDone {
+        feed_id: 1,
+        new_articles: 3,
+        not_modified: false,
+    }));
     assert_eq!(app.progress.map(|p| (p.done, p.total)), Some((1, 2)));
     app.update(Msg::Poller(Update::FeedFailed {
         feed_id: 2,
@@ -217,7 +293,10 @@ fn poller_updates_show_progress_and_reload_lists() {
         failed: 1,
         new_articles: 3,
     })));
-    assert_eq!(commands, vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]);
+    assert_eq!(
+        commands,
+        vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]
+    );
     assert!(app.progress.is_none());
     assert_eq!(app.notice.as_deref(), Some("3 new articles"));
 }
@@ -227,8 +306,15 @@ fn new_articles_mid_refresh_reload_on_tick() {
     let mut app = loaded_app(120, 30);
     app.update(Msg::Poller(Update::RefreshStarted { feeds: 5 }));
     assert!(app.update(Msg::Tick).is_empty());
-    app.update(Msg::Poller(Update::FeedDone { feed_id: 1, new_articles: 1, not_modified: false }));
-    assert_eq!(app.update(Msg::Tick), vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]);
+    app.update(Msg::Poller(Update::FeedDone {
+        feed_id: 1,
+        new_articles: 1,
+        not_modified: false,
+    }));
+    assert_eq!(
+        app.update(Msg::Tick),
+        vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]
+    );
     assert!(app.update(Msg::Tick).is_empty(), "reloads once");
 }
 
@@ -240,7 +326,10 @@ fn reload_keeps_the_cursor_on_the_same_article() {
     assert_eq!(app.selected_headline().map(|h| h.id), Some(2));
     let mut fresh = app.headlines.clone();
     fresh.insert(0, headline(10, 2, "Breaking", 0, false));
-    app.update(Msg::HeadlinesLoaded { scope: Scope::All, headlines: fresh });
+    app.update(Msg::HeadlinesLoaded {
+        scope: Scope::All,
+        headlines: fresh,
+    });
     assert_eq!(app.selected_headline().map(|h| h.id), Some(2));
 }
 
@@ -265,7 +354,10 @@ fn help_closes_on_any_key() {
     assert!(app.show_help);
     assert!(act(&mut app, Action::Down).is_empty());
     assert!(!app.show_help);
-    assert_eq!(app.feed_cursor, 0, "the key that closed help did nothing else");
+    assert_eq!(
+        app.feed_cursor, 0,
+        "the key that closed help did nothing else"
+    );
 }
 
 #[test]
@@ -289,8 +381,13 @@ fn resize_rerenders_the_article_at_the_new_width() {
     act(&mut app, Action::NextPane);
     open_article(&mut app);
     let commands = app.update(Msg::Resize(160, 30));
-    assert!(matches!(commands[..], [Command::LoadArticle { id: 1, width }] if width == app.article_width()));
-    assert!(app.update(Msg::Resize(160, 40)).is_empty(), "height alone needs no re-render");
+    assert!(
+        matches!(commands[..], [Command::LoadArticle { id: 1, width }] if width == app.article_width())
+    );
+    assert!(
+        app.update(Msg::Resize(160, 40)).is_empty(),
+        "height alone needs no re-render"
+    );
 }
 
 #[test]
@@ -321,7 +418,11 @@ fn snapshot_wide_three_panes() {
 fn snapshot_wide_refreshing_with_error() {
     let mut app = loaded_app(120, 12);
     app.update(Msg::Poller(Update::RefreshStarted { feeds: 7 }));
-    app.update(Msg::Poller(Update::FeedFailed { feed_id: 2, title: "World News".into(), error: "HTTP 503".into() }));
+    app.update(Msg::Poller(Update::FeedFailed {
+        feed_id: 2,
+        title: "World News".into(),
+        error: "HTTP 503".into(),
+    }));
     insta::assert_snapshot!(draw(&app).backend());
 }
 

@@ -47,10 +47,12 @@ async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
     let (poller_tx, poller_task) = poller::spawn(refresher, update_tx);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
     let tz: FixedOffset = chrono::Local::now().offset().fix();
-    let worker = StoreWorker::spawn(reader, msg_tx.clone(), tz, config.browser.clone());
+    let worker = StoreWorker::spawn(reader, msg_tx.clone(), tz, config.browser.clone())
+        .context("cannot start the store worker thread")?;
 
     // From here on the terminal is ours; ratatui's panic hook restores it before a panic is printed.
     let mut terminal = ratatui::init();
+    contain_background_panics();
     let size = terminal.size().unwrap_or_default();
     let mut app = App::new(Rect::new(0, 0, size.width, size.height), tz);
     let ctx = Dispatch {
@@ -96,6 +98,20 @@ async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
     result
 }
 
+/// A panic on the UI thread restores the terminal and prints (ratatui's hook). A panic on a background
+/// thread (already caught there and turned into an error) is only logged: printing it would scribble
+/// over the screen, and restoring the terminal would leave the still-running UI drawing on a shell.
+fn contain_background_panics() {
+    let ui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            ui_hook(info);
+        } else {
+            tracing::error!("background task panicked: {info}");
+        }
+    }));
+}
+
 /// Where each command goes.
 struct Dispatch<'a> {
     worker: &'a StoreWorker,
@@ -137,7 +153,7 @@ impl StoreWorker {
         msgs: mpsc::UnboundedSender<Msg>,
         tz: FixedOffset,
         browser: Option<String>,
-    ) -> StoreWorker {
+    ) -> std::io::Result<StoreWorker> {
         let (jobs, rx) = std::sync::mpsc::channel::<Command>();
         std::thread::Builder::new()
             .name("store-worker".into())
@@ -152,9 +168,8 @@ impl StoreWorker {
                         break;
                     }
                 }
-            })
-            .expect("cannot start the store worker thread");
-        StoreWorker { jobs }
+            })?;
+        Ok(StoreWorker { jobs })
     }
 
     fn send(&self, command: Command) {

@@ -187,13 +187,10 @@ fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
         return;
     };
     let total = doc.line_count();
-    let title = if total > 0 {
-        format!(
-            "Article {}%",
-            ((app.article_scroll + inner_height(area)).min(total) * 100) / total
-        )
-    } else {
-        "Article".into()
+    let shown = (app.article_scroll + inner_height(area)).min(total) * 100;
+    let title = match shown.checked_div(total) {
+        Some(percent) => format!("Article {percent}%"),
+        None => "Article".into(),
     };
     let block = pane_block(title, focused);
     let inner = block.inner(area).inner(ratatui::layout::Margin {
