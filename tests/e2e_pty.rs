@@ -263,10 +263,6 @@ impl Tui {
         f(parser.screen())
     }
 
-    fn screen_text(&self) -> String {
-        self.with_screen(|s| s.contents())
-    }
-
     fn dump(&self) -> String {
         self.with_screen(dump)
     }
@@ -364,6 +360,21 @@ impl Tui {
                 let _ = handle.join();
             }
         }
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH).
+    fn resize(&self, cols: u16, rows: u16) {
+        self.parser.lock().unwrap().screen_mut().set_size(rows, cols);
+        self.master
+            .as_ref()
+            .expect("the pty is closed")
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("cannot resize the pty");
     }
 
     fn raw_output(&self) -> Vec<u8> {
@@ -601,23 +612,88 @@ fn terminal_restored_on_exit() {
 }
 
 #[test]
-fn scratch_toggle_read_then_quit() {
-    let mut lost = 0;
-    for _ in 0..10 {
-        let home = profile_with_fixture();
-        let mut tui = Tui::spawn(home.path(), 120, 40);
-        tui.wait_text(FEED_TITLE);
-        tui.wait_text(NEWEST_HEADLINE);
-        tui.select("Feeds", FEED_TITLE);
-        tui.wait_for_screen("h", TIMEOUT, |s| pane(s, &format!("{FEED_TITLE} (3)")).is_some());
-        tui.send(b"\r");
-        tui.wait_focus(FEED_TITLE);
-        tui.send(b"mqq");
-        assert!(tui.wait_exit().success());
-        let listing = tidings(home.path(), &["list", "articles", "--json"]);
-        if !listing.lines().next().unwrap().contains("\"read\":true") {
-            lost += 1;
-        }
-    }
-    assert_eq!(lost, 0, "read state lost");
+fn resize_switches_between_layouts() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tui = Tui::spawn(home.path(), 120, 40);
+    tui.wait_text("Welcome to tidings");
+    tui.wait_for_screen("three panes", TIMEOUT, |s| panes(s).len() == 3);
+
+    tui.resize(80, 24);
+    tui.wait_for_screen("only the focused feed list after narrowing", TIMEOUT, |s| {
+        let p = panes(s);
+        p.len() == 1 && p[0].focused && p[0].title == "Feeds" && p[0].right == 79
+    });
+
+    tui.resize(120, 40);
+    tui.wait_for_screen("three panes again after widening", TIMEOUT, |s| {
+        let p = panes(s);
+        p.len() == 3 && p[2].right == 119
+    });
+
+    tui.send(b"q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "tidings exited with {status:?}\n{}", tui.dump());
+}
+
+#[test]
+fn ctrl_c_quits_from_the_article() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tui = Tui::spawn(home.path(), 120, 40);
+    tui.wait_text("Where your data lives");
+    tui.send(b"\r");
+    tui.wait_focus("All articles");
+    tui.send(b"\r");
+    tui.wait_focus("Article");
+    tui.wait_text("Feed: Welcome to tidings");
+
+    // Raw mode: Ctrl-C is a key for the program, not SIGINT; it quits at once and cleanly.
+    tui.send(b"\x03");
+    let status = tui.wait_exit();
+    assert!(status.success(), "tidings exited with {status:?}\n{}", tui.dump());
+    assert!(tui.with_screen(|s| !s.alternate_screen()));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Known bugs: these fail today. Run them with `cargo test --test e2e_pty -- --ignored`.
+
+/// The help says "(any key closes it)", but a key without a binding never reaches `App::update`
+/// (`keymap::action_for` returns `None` and the runtime drops the event), so the overlay stays.
+#[test]
+#[ignore = "bug: keys without a binding do not close the help overlay"]
+fn help_closes_on_any_key() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tui = Tui::spawn(home.path(), 120, 40);
+    tui.wait_text("Welcome to tidings");
+    tui.send(b"?");
+    tui.wait_text("refresh all feeds");
+    tui.send(b"x");
+    tui.wait_for("the help overlay to close on x", TIMEOUT, |s| {
+        !s.contains("refresh all feeds")
+    });
+}
+
+/// Writes still queued for the store worker thread when the user quits are lost: the thread is never
+/// joined (the process exits under it) and it also stops at the first result it cannot send back.
+#[test]
+#[ignore = "bug: read/star changes made just before quitting are not saved"]
+fn toggle_read_then_quit_at_once_is_saved() {
+    let home = profile_with_fixture();
+    let mut tui = Tui::spawn(home.path(), 120, 40);
+    tui.wait_text(FEED_TITLE);
+    tui.wait_text(NEWEST_HEADLINE);
+    tui.select("Feeds", FEED_TITLE);
+    tui.wait_for_screen("the fixture feed's headlines", TIMEOUT, |s| {
+        pane(s, &format!("{FEED_TITLE} (3)")).is_some()
+    });
+    tui.send(b"\r");
+    tui.wait_focus(FEED_TITLE);
+    // m marks the selected (newest) article read; q q goes back to the feeds and quits.
+    tui.send(b"mqq");
+    let status = tui.wait_exit();
+    assert!(status.success(), "tidings exited with {status:?}\n{}", tui.dump());
+    let listing = tidings(home.path(), &["list", "articles", "--json"]);
+    let newest: serde_json::Value =
+        serde_json::from_str(listing.lines().next().expect("no articles")).unwrap();
+    assert_eq!(newest["title"], NEWEST_HEADLINE, "{listing}");
+    assert_eq!(newest["read"], true, "the read mark was lost:\n{listing}");
 }

@@ -171,10 +171,10 @@ async fn one_failing_feed_does_not_stop_the_others() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/ok.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(atom(&[("urn:a", "First"), ("urn:b", "Second")]), "application/atom+xml"),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            atom(&[("urn:a", "First"), ("urn:b", "Second")]),
+            "application/atom+xml",
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -237,11 +237,7 @@ async fn one_failing_feed_does_not_stop_the_others() {
         HashSet::from([broken, stall])
     );
     assert!(failed[&broken].contains("500"), "{}", failed[&broken]);
-    assert!(
-        failed[&stall].contains("timed out"),
-        "{}",
-        failed[&stall]
-    );
+    assert!(failed[&stall].contains("timed out"), "{}", failed[&stall]);
 
     let titles: HashSet<String> = env.headlines(ok).into_iter().map(|h| h.title).collect();
     assert_eq!(
@@ -253,9 +249,15 @@ async fn one_failing_feed_does_not_stop_the_others() {
 
     assert_eq!(env.summary_of(ok).last_error, None);
     assert_eq!(env.summary_of(ok).total, 2);
-    let broken_error = env.summary_of(broken).last_error.expect("an error is recorded");
+    let broken_error = env
+        .summary_of(broken)
+        .last_error
+        .expect("an error is recorded");
     assert!(broken_error.contains("500"), "{broken_error}");
-    let stall_error = env.summary_of(stall).last_error.expect("an error is recorded");
+    let stall_error = env
+        .summary_of(stall)
+        .last_error
+        .expect("an error is recorded");
     assert!(stall_error.contains("timed out"), "{stall_error}");
 }
 
@@ -389,11 +391,7 @@ async fn refetch_never_duplicates_and_keeps_read_and_starred() {
         not_modified: false
     }));
 
-    let after: HashMap<i64, Headline> = env
-        .headlines(id)
-        .into_iter()
-        .map(|h| (h.id, h))
-        .collect();
+    let after: HashMap<i64, Headline> = env.headlines(id).into_iter().map(|h| (h.id, h)).collect();
     assert_eq!(after.len(), 4);
     assert!(after[&alpha].read && !after[&alpha].starred);
     assert!(after[&beta].starred && !after[&beta].read);
