@@ -355,10 +355,10 @@ impl Tui {
 
     /// Waits (boundedly) for the reader thread to see end of file, then joins it.
     fn join_reader(&mut self) {
-        if self.reader_done.recv_timeout(TIMEOUT).is_ok() {
-            if let Some(handle) = self.reader.take() {
-                let _ = handle.join();
-            }
+        if self.reader_done.recv_timeout(TIMEOUT).is_ok()
+            && let Some(handle) = self.reader.take()
+        {
+            let _ = handle.join();
         }
     }
 

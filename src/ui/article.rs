@@ -6,6 +6,17 @@ use chrono::{DateTime, FixedOffset};
 use crate::store::Article;
 use crate::text::{clean_line, render_html};
 
+/// One line of the article header, already wrapped to the pane's width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderLine {
+    Title(String),
+    /// The first line of a field: its label and the start of its value.
+    Field(&'static str, String),
+    /// A wrapped continuation of the title or a field.
+    More(String),
+    Blank,
+}
+
 /// A rendered article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleDoc {
@@ -14,6 +25,8 @@ pub struct ArticleDoc {
     pub title: String,
     /// Label and value, e.g. ("Feed", "Example"); values are sanitized single lines.
     pub fields: Vec<(&'static str, String)>,
+    /// The title and fields wrapped to `width`, then a blank line.
+    pub header: Vec<HeaderLine>,
     /// The text lines, then the link references.
     pub body: Vec<String>,
     /// Link targets; `links[0]` is reference [1].
@@ -72,16 +85,17 @@ impl ArticleDoc {
         if let Some(link) = &link {
             fields.push(("Link", link.clone()));
         }
-        let title = clean_line(&article.title);
+        let mut title = clean_line(&article.title);
+        if title.is_empty() {
+            title = "(untitled)".into();
+        }
+        let header = header_lines(&title, &fields, width as usize);
         ArticleDoc {
             id: article.id,
             feed_id: article.feed_id,
-            title: if title.is_empty() {
-                "(untitled)".into()
-            } else {
-                title
-            },
+            title,
             fields,
+            header,
             body,
             links: rendered.links,
             link,
@@ -91,14 +105,9 @@ impl ArticleDoc {
         }
     }
 
-    /// Lines above the text: the title, the fields, and a blank line.
-    pub fn header_len(&self) -> usize {
-        self.fields.len() + 2
-    }
-
     /// All lines, header included.
     pub fn line_count(&self) -> usize {
-        self.header_len() + self.body.len()
+        self.header.len() + self.body.len()
     }
 
     /// The article as plain text, as the pane shows it (for `tidings show`).
@@ -115,5 +124,64 @@ impl ArticleDoc {
             out.push('\n');
         }
         out
+    }
+}
+
+fn header_lines(title: &str, fields: &[(&'static str, String)], width: usize) -> Vec<HeaderLine> {
+    let mut lines = Vec::new();
+    for (i, part) in wrap(title, width).into_iter().enumerate() {
+        lines.push(if i == 0 { HeaderLine::Title(part) } else { HeaderLine::More(part) });
+    }
+    for (label, value) in fields {
+        let first_width = width.saturating_sub(label.chars().count() + 2);
+        let mut parts = wrap(value, first_width.max(10)).into_iter();
+        lines.push(HeaderLine::Field(label, parts.next().unwrap_or_default()));
+        let rest: String = parts.collect::<Vec<_>>().join(" ");
+        lines.extend(wrap(&rest, width).into_iter().filter(|l| !l.is_empty()).map(HeaderLine::More));
+    }
+    lines.push(HeaderLine::Blank);
+    lines
+}
+
+/// Greedy word wrap by characters; words longer than the width (URLs) are cut.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        if len > 0 && len + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        while len == 0 && word.len() > width {
+            let rest = word.split_off(width);
+            lines.push(word.into_iter().collect());
+            word = rest;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        len += word.len();
+        line.extend(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_words_and_cuts_long_ones() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("https://example.com/long", 10), ["https://ex", "ample.com/", "long"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert!(wrap("x y z w v", 3).iter().all(|l| l.chars().count() <= 3));
     }
 }

@@ -5,10 +5,10 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use super::app::{App, Pane};
-use super::article::format_time;
+use super::article::{HeaderLine, format_time};
 use super::keymap::HELP;
 use super::layout::{inner_height, pane_areas};
 use crate::store::Scope;
@@ -198,28 +198,23 @@ fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
         vertical: 0,
     });
     frame.render_widget(block, area);
-    let mut lines: Vec<Line<'_>> = Vec::with_capacity(inner.height as usize);
-    let mut header = vec![Line::from(Span::styled(
-        doc.title.as_str(),
-        Style::new().bold().fg(Color::Cyan),
-    ))];
-    for (label, value) in &doc.fields {
-        header.push(Line::from(vec![
-            Span::styled(format!("{label}: "), Style::new().fg(Color::DarkGray)),
+    let label_style = Style::new().fg(Color::DarkGray);
+    let header = doc.header.iter().map(|line| match line {
+        HeaderLine::Title(t) => Line::styled(t.as_str(), Style::new().bold().fg(Color::Cyan)),
+        HeaderLine::Field(label, value) => Line::from(vec![
+            Span::styled(format!("{label}: "), label_style),
             Span::raw(value.as_str()),
-        ]));
-    }
-    header.push(Line::raw(""));
+        ]),
+        HeaderLine::More(text) => Line::raw(text.as_str()),
+        HeaderLine::Blank => Line::raw(""),
+    });
     let body = doc.body.iter().map(|l| Line::raw(l.as_str()));
-    lines.extend(
-        header
-            .into_iter()
-            .chain(body)
-            .skip(app.article_scroll)
-            .take(inner.height as usize),
-    );
-    // The title and fields may be longer than the pane: wrap them; the body is already wrapped.
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let lines: Vec<Line<'_>> = header
+        .chain(body)
+        .skip(app.article_scroll)
+        .take(inner.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
