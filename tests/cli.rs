@@ -9,7 +9,9 @@ struct Profile {
 
 impl Profile {
     fn new() -> Profile {
-        Profile { dir: tempfile::tempdir().expect("temp dir") }
+        Profile {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -49,7 +51,9 @@ impl Profile {
 }
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
 
 const FEED: &str = r#"<?xml version="1.0"?>
@@ -65,36 +69,73 @@ const FEED: &str = r#"<?xml version="1.0"?>
 fn add_refresh_list_show_remove() {
     let p = Profile::new();
     let feed = p.write("local.xml", FEED);
-    let added = p.ok(&["add", feed.to_str().unwrap(), "--tag", "local", "--tag", "news"]);
+    let added = p.ok(&[
+        "add",
+        feed.to_str().unwrap(),
+        "--tag",
+        "local",
+        "--tag",
+        "news",
+    ]);
     assert!(added.starts_with("added feed 1: file://"), "{added}");
-    assert!(p.ok(&["add", feed.to_str().unwrap()]).contains("already subscribed"));
+    assert!(
+        p.ok(&["add", feed.to_str().unwrap()])
+            .contains("already subscribed")
+    );
 
     let summary = p.ok(&["refresh"]);
-    assert_eq!(summary.trim(), "1 feeds: 1 fetched, 0 unchanged, 0 failed, 2 new articles");
+    assert_eq!(
+        summary.trim(),
+        "1 feeds: 1 fetched, 0 unchanged, 0 failed, 2 new articles"
+    );
     let again = p.ok(&["refresh", "1"]);
-    assert_eq!(again.trim(), "1 feeds: 1 fetched, 0 unchanged, 0 failed, 0 new articles");
+    assert_eq!(
+        again.trim(),
+        "1 feeds: 1 fetched, 0 unchanged, 0 failed, 0 new articles"
+    );
 
     let feeds = p.json_lines(&["list", "feeds", "--json"]);
     assert_eq!(feeds.len(), 1);
     assert_eq!(feeds[0]["title"], "Local News");
     assert_eq!(feeds[0]["tags"], serde_json::json!(["local", "news"]));
-    assert_eq!((feeds[0]["unread"].as_i64(), feeds[0]["total"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(
+        (feeds[0]["unread"].as_i64(), feeds[0]["total"].as_i64()),
+        (Some(2), Some(2))
+    );
     assert!(feeds[0]["last_error"].is_null());
 
     let articles = p.json_lines(&["list", "articles", "--json", "--feed", "1"]);
     assert_eq!(articles.len(), 2);
     assert_eq!(articles[0]["title"], "Second story", "newest first");
-    for key in ["id", "feed_id", "title", "link", "published", "read", "starred"] {
+    for key in [
+        "id",
+        "feed_id",
+        "title",
+        "link",
+        "published",
+        "read",
+        "starred",
+    ] {
         assert!(articles[0].get(key).is_some(), "article rows carry {key}");
     }
     let first_id = articles[1]["id"].as_i64().unwrap().to_string();
     let shown = p.ok(&["show", &first_id, "--width", "60"]);
-    assert!(shown.starts_with("First story\nFeed: Local News\n"), "{shown}");
+    assert!(
+        shown.starts_with("First story\nFeed: Local News\n"),
+        "{shown}"
+    );
     assert!(shown.contains("The first paragraph of the story."));
     assert!(shown.contains("[1] https://example.org/more"));
 
-    assert_eq!(p.json_lines(&["list", "articles", "--unread", "--json"]).len(), 2);
-    assert!(p.ok(&["list", "feeds"]).contains("Local News [local, news]"));
+    assert_eq!(
+        p.json_lines(&["list", "articles", "--unread", "--json"])
+            .len(),
+        2
+    );
+    assert!(
+        p.ok(&["list", "feeds"])
+            .contains("Local News [local, news]")
+    );
 
     assert!(p.ok(&["remove", "1"]).starts_with("removed feed 1"));
     assert!(p.json_lines(&["list", "feeds", "--json"]).is_empty());
@@ -113,17 +154,32 @@ fn refresh_exits_non_zero_only_when_every_feed_failed() {
     assert!(stderr.contains("failed:"), "{stderr}");
     p.ok(&["add", good.to_str().unwrap()]);
     let out = p.ok(&["refresh"]);
-    assert!(out.contains("1 fetched") && out.contains("1 failed"), "{out}");
+    assert!(
+        out.contains("1 fetched") && out.contains("1 failed"),
+        "{out}"
+    );
     let feeds = p.json_lines(&["list", "feeds", "--json"]);
-    let failed = feeds.iter().find(|f| f["url"].as_str().unwrap().ends_with("bad.xml")).unwrap();
-    assert!(failed["last_error"].as_str().unwrap().contains("not a feed"));
+    let failed = feeds
+        .iter()
+        .find(|f| f["url"].as_str().unwrap().ends_with("bad.xml"))
+        .unwrap();
+    assert!(
+        failed["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("not a feed")
+    );
 }
 
 #[test]
 fn misuse_is_exit_code_2_and_bad_urls_are_refused() {
     let p = Profile::new();
     assert_eq!(p.run(&["frobnicate"]).status.code(), Some(2));
-    for url in ["javascript:alert(1)", "ftp://example.com/feed", "/no/such/file.xml"] {
+    for url in [
+        "javascript:alert(1)",
+        "ftp://example.com/feed",
+        "/no/such/file.xml",
+    ] {
         let out = p.run(&["add", url]);
         assert_eq!(out.status.code(), Some(1), "{url} must be refused");
         assert!(String::from_utf8_lossy(&out.stderr).starts_with("tidings: "));
@@ -136,13 +192,25 @@ fn misuse_is_exit_code_2_and_bad_urls_are_refused() {
 #[test]
 fn import_export_round_trip() {
     let p = Profile::new();
-    let out = p.ok(&["import", fixture("opml/newsboat/example.opml").to_str().unwrap()]);
+    let out = p.ok(&[
+        "import",
+        fixture("opml/newsboat/example.opml").to_str().unwrap(),
+    ]);
     assert!(out.starts_with("imported 7 feeds"), "{out}");
-    let again = p.ok(&["import", fixture("opml/newsboat/example.opml").to_str().unwrap()]);
-    assert!(again.starts_with("imported 0 feeds (7 already subscribed"), "{again}");
+    let again = p.ok(&[
+        "import",
+        fixture("opml/newsboat/example.opml").to_str().unwrap(),
+    ]);
+    assert!(
+        again.starts_with("imported 0 feeds (7 already subscribed"),
+        "{again}"
+    );
 
     let feeds = p.json_lines(&["list", "feeds", "--json"]);
-    let mike = feeds.iter().find(|f| f["title"] == "Notes by Mike").expect("nested feed");
+    let mike = feeds
+        .iter()
+        .find(|f| f["title"] == "Notes by Mike")
+        .expect("nested feed");
     assert_eq!(mike["tags"], serde_json::json!(["Blogs", "friends"]));
 
     let exported = p.ok(&["export"]);
@@ -150,8 +218,10 @@ fn import_export_round_trip() {
     let copy = Profile::new();
     let file = copy.write("export.opml", &exported);
     copy.ok(&["import", file.to_str().unwrap()]);
-    let mut before: Vec<(String, String)> =
-        feeds.iter().map(|f| (f["url"].to_string(), f["tags"].to_string())).collect();
+    let mut before: Vec<(String, String)> = feeds
+        .iter()
+        .map(|f| (f["url"].to_string(), f["tags"].to_string()))
+        .collect();
     let mut after: Vec<(String, String)> = copy
         .json_lines(&["list", "feeds", "--json"])
         .iter()
@@ -186,7 +256,10 @@ fn import_skips_and_reports_non_http_entries() {
 #[test]
 fn broken_opml_is_a_clear_error() {
     let p = Profile::new();
-    let file = p.write("broken.opml", "<opml><body><outline xmlUrl='https://a.example/'");
+    let file = p.write(
+        "broken.opml",
+        "<opml><body><outline xmlUrl='https://a.example/'",
+    );
     let out = p.run(&["import", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot import"));

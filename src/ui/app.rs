@@ -34,6 +34,8 @@ pub struct FeedEntry {
 #[derive(Debug)]
 pub enum Msg {
     Action(Action),
+    /// A key with no binding: it only closes the help overlay.
+    UnboundKey,
     Resize(u16, u16),
     /// About once a second: coalesced reloads happen here.
     Tick,
@@ -76,6 +78,19 @@ pub enum Command {
     /// Open the article's own link in the browser (looked up by the runtime).
     OpenArticleLink(i64),
     OpenUrl(String),
+}
+
+impl Command {
+    /// Commands that only read; skipped when nobody is left to see their result.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Command::LoadFeeds
+                | Command::LoadHeadlines(_)
+                | Command::LoadArticle { .. }
+                | Command::OpenArticleLink(_)
+        )
+    }
 }
 
 /// Refresh progress for the status line.
@@ -181,6 +196,10 @@ impl App {
                 }
                 self.notice = None;
                 self.on_action(action)
+            }
+            Msg::UnboundKey => {
+                self.show_help = false;
+                vec![]
             }
             Msg::Resize(w, h) => {
                 let old_width = self.article_width();

@@ -130,14 +130,23 @@ impl ArticleDoc {
 fn header_lines(title: &str, fields: &[(&'static str, String)], width: usize) -> Vec<HeaderLine> {
     let mut lines = Vec::new();
     for (i, part) in wrap(title, width).into_iter().enumerate() {
-        lines.push(if i == 0 { HeaderLine::Title(part) } else { HeaderLine::More(part) });
+        lines.push(if i == 0 {
+            HeaderLine::Title(part)
+        } else {
+            HeaderLine::More(part)
+        });
     }
     for (label, value) in fields {
         let first_width = width.saturating_sub(label.chars().count() + 2);
         let mut parts = wrap(value, first_width.max(10)).into_iter();
         lines.push(HeaderLine::Field(label, parts.next().unwrap_or_default()));
         let rest: String = parts.collect::<Vec<_>>().join(" ");
-        lines.extend(wrap(&rest, width).into_iter().filter(|l| !l.is_empty()).map(HeaderLine::More));
+        lines.extend(
+            wrap(&rest, width)
+                .into_iter()
+                .filter(|l| !l.is_empty())
+                .map(HeaderLine::More),
+        );
     }
     lines.push(HeaderLine::Blank);
     lines
@@ -180,7 +189,10 @@ mod tests {
     #[test]
     fn wraps_words_and_cuts_long_ones() {
         assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
-        assert_eq!(wrap("https://example.com/long", 10), ["https://ex", "ample.com/", "long"]);
+        assert_eq!(
+            wrap("https://example.com/long", 10),
+            ["https://ex", "ample.com/", "long"]
+        );
         assert_eq!(wrap("", 5), [""]);
         assert!(wrap("x y z w v", 3).iter().all(|l| l.chars().count() <= 3));
     }

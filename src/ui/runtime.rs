@@ -73,7 +73,7 @@ async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    keymap::action_for(key).map(Msg::Action)
+                    Some(keymap::action_for(key).map_or(Msg::UnboundKey, Msg::Action))
                 }
                 Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
                 Some(Ok(_)) => None,
@@ -94,6 +94,7 @@ async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
         }
     };
     ratatui::restore();
+    worker.finish();
     poller_task.abort();
     result
 }
@@ -145,6 +146,7 @@ impl Dispatch<'_> {
 /// given, sending each result back as a message.
 struct StoreWorker {
     jobs: std::sync::mpsc::Sender<Command>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl StoreWorker {
@@ -155,25 +157,39 @@ impl StoreWorker {
         browser: Option<String>,
     ) -> std::io::Result<StoreWorker> {
         let (jobs, rx) = std::sync::mpsc::channel::<Command>();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("store-worker".into())
             .spawn(move || {
+                // Runs until the UI drops its sender, so every write queued before quitting lands.
+                let mut ui_gone = false;
                 while let Ok(command) = rx.recv() {
+                    if ui_gone && command.is_read_only() {
+                        continue;
+                    }
                     let msg = match execute(&mut store, command, tz, browser.as_deref()) {
                         Ok(Some(msg)) => msg,
                         Ok(None) => continue,
-                        Err(e) => Msg::Failed(e.to_string()),
+                        Err(e) => {
+                            tracing::error!(error = %e, "store command failed");
+                            Msg::Failed(e.to_string())
+                        }
                     };
-                    if msgs.send(msg).is_err() {
-                        break;
-                    }
+                    ui_gone |= msgs.send(msg).is_err();
                 }
             })?;
-        Ok(StoreWorker { jobs })
+        Ok(StoreWorker { jobs, thread })
     }
 
     fn send(&self, command: Command) {
         let _ = self.jobs.send(command);
+    }
+
+    /// Runs the queued commands to the end and stops the thread.
+    fn finish(self) {
+        drop(self.jobs);
+        if self.thread.join().is_err() {
+            tracing::error!("the store worker panicked");
+        }
     }
 }
 
