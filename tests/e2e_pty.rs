@@ -360,6 +360,16 @@ impl Tui {
         status
     }
 
+    /// Waits for the process to exit and asserts it exited successfully.
+    fn expect_clean_exit(&mut self) {
+        let status = self.wait_exit();
+        assert!(
+            status.success(),
+            "tidings exited with {status:?}\n{}",
+            self.dump()
+        );
+    }
+
     /// Waits (boundedly) for the reader thread to see end of file, then joins it.
     fn join_reader(&mut self) {
         if self.reader_done.recv_timeout(TIMEOUT).is_ok()
@@ -476,12 +486,7 @@ fn opens_article_and_quits() {
     tui.send(b"q");
     tui.wait_focus("Feeds");
     tui.send(b"q");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
 
     // The opened article was marked read in the cache; the others were not.
     let listing = tidings(home.path(), &["list", "articles", "--json"]);
@@ -541,12 +546,7 @@ fn narrow_terminal_shows_one_pane() {
     tui.send(b"q");
     tui.wait_focus("Feeds");
     tui.send(b"q");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
 }
 
 #[test]
@@ -586,12 +586,7 @@ fn help_overlay_lists_keys() {
     );
 
     tui.send(b"q");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
 }
 
 #[test]
@@ -614,12 +609,7 @@ fn first_run_shows_welcome_feed() {
         s.contains("4 unread")
     });
     tui.send(b"q");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
 }
 
 #[test]
@@ -635,12 +625,7 @@ fn terminal_restored_on_exit() {
     );
 
     tui.send(b"q");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
 
     let raw = tui.raw_output();
     let entered = contains_bytes(&raw, b"\x1b[?1049h").expect("never entered the alternate screen");
@@ -689,12 +674,7 @@ fn resize_switches_between_layouts() {
     });
 
     tui.send(b"q");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
 }
 
 #[test]
@@ -710,12 +690,7 @@ fn ctrl_c_quits_from_the_article() {
 
     // Raw mode: Ctrl-C is a key for the program, not SIGINT; it quits at once and cleanly.
     tui.send(b"\x03");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
     assert!(tui.with_screen(|s| !s.alternate_screen()));
 }
 
@@ -754,12 +729,7 @@ fn toggle_read_then_quit_at_once_is_saved() {
     tui.wait_focus(FEED_TITLE);
     // m marks the selected (newest) article read; q q goes back to the feeds and quits.
     tui.send(b"mqq");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "tidings exited with {status:?}\n{}",
-        tui.dump()
-    );
+    tui.expect_clean_exit();
     let listing = tidings(home.path(), &["list", "articles", "--json", "--feed", "1"]);
     let newest: serde_json::Value =
         serde_json::from_str(listing.lines().next().expect("no articles")).unwrap();

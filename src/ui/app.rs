@@ -202,20 +202,10 @@ impl App {
                 vec![]
             }
             Msg::Resize(w, h) => {
-                let old_width = self.article_width();
                 self.size = Rect::new(0, 0, w, h);
                 self.keep_cursors_visible();
-                match &self.article {
-                    Some(doc) if self.article_width() != old_width => {
-                        let id = doc.id;
-                        self.pending_article = Some(id);
-                        vec![Command::LoadArticle {
-                            id,
-                            width: self.article_width(),
-                        }]
-                    }
-                    _ => vec![],
-                }
+                self.clamp_article_scroll();
+                self.reflow_article()
             }
             Msg::Tick => {
                 if self.stale {
@@ -473,7 +463,7 @@ impl App {
         self.article_scroll = self.article_scroll.min(self.article_scroll_max());
     }
 
-    /// In narrow mode the article pane is wider than in wide mode: re-render for the new width.
+    /// The article pane changed width (resize, or narrow mode's full-width pane): re-render.
     fn reflow_article(&mut self) -> Vec<Command> {
         match &self.article {
             Some(doc) if doc.width != self.article_width() => {
