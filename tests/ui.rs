@@ -384,6 +384,8 @@ fn resize_rerenders_the_article_at_the_new_width() {
     assert!(
         matches!(commands[..], [Command::LoadArticle { id: 1, width }] if width == app.article_width())
     );
+    let width = app.article_width();
+    app.update(Msg::ArticleLoaded(Box::new(ArticleDoc::build(&article(1), width, utc()))));
     assert!(
         app.update(Msg::Resize(160, 40)).is_empty(),
         "height alone needs no re-render"
