@@ -46,6 +46,9 @@ pub enum CliCommand {
         /// Show the feed under this title instead of its own.
         #[arg(long)]
         title: Option<String>,
+        /// Fetch each new article's page and keep its full text for offline reading.
+        #[arg(long)]
+        full_text: bool,
     },
     /// Unsubscribe from a feed (by URL or id); its articles are deleted.
     Remove { feed: String },
@@ -111,13 +114,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             crate::ui::run(&profile, &config)?;
         }
-        Some(CliCommand::Add { url, tags, title }) => {
+        Some(CliCommand::Add {
+            url,
+            tags,
+            title,
+            full_text,
+        }) => {
             let url = normalize_feed_url(&url).map_err(anyhow::Error::msg)?;
             let feed = NewFeed {
                 url: url.clone(),
                 title: title.map(|t| clean_line(&t)).filter(|t| !t.is_empty()),
                 site_link: None,
                 tags: clean_tags(&tags),
+                full_text,
             };
             match open_store()?.add_feed(&feed)? {
                 AddOutcome::Added(id) => println!("added feed {id}: {url}"),
@@ -196,6 +205,7 @@ fn import(store: &mut Store, file: &std::path::Path) -> anyhow::Result<()> {
             title: entry.title.clone(),
             site_link: entry.site_link.clone(),
             tags: clean_tags(&entry.tags),
+            full_text: false,
         };
         match store.add_feed(&feed)? {
             AddOutcome::Added(_) => added += 1,

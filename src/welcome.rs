@@ -22,6 +22,7 @@ pub fn ensure_first_run(store: &mut Store) -> Result<(), StoreError> {
         title: None,
         site_link: None,
         tags: Vec::new(),
+        full_text: false,
     };
     if let crate::store::AddOutcome::Added(id) = store.add_feed(&feed)? {
         let now = now_unix();

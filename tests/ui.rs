@@ -30,6 +30,7 @@ fn feed(id: i64, title: &str, tags: &[&str], unread: i64) -> FeedSummary {
         last_error: None,
         last_fetch: Some(T0),
         next_fetch: T0 + 3600,
+        full_text: false,
     }
 }
 
@@ -60,6 +61,8 @@ fn article(id: i64) -> Article {
                 .into(),
         ),
         summary: None,
+        full_content: None,
+        full_error: None,
         read: false,
         starred: false,
     }

@@ -3,7 +3,10 @@
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
 
-use super::{Article, ArticleListing, FeedContent, FetchMeta, Headline, Result, Scope, Store};
+use super::{
+    Article, ArticleListing, FeedContent, FetchMeta, Headline, PendingFullText, Result, Scope,
+    Store,
+};
 
 /// `WHERE` clause and parameters selecting the articles of a scope.
 fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Value>) {
@@ -160,9 +163,10 @@ impl Store {
     pub fn article(&self, id: i64) -> Result<Option<Article>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.id, a.feed_id, COALESCE(f.custom_title, f.title, f.url), a.title, a.author, a.link,
-                    a.published, a.updated, b.content, b.summary, a.read, a.starred
+                    a.published, a.updated, b.content, b.summary, a.read, a.starred, x.content, x.error
              FROM articles a JOIN feeds f ON f.id = a.feed_id
              LEFT JOIN article_bodies b ON b.article_id = a.id
+             LEFT JOIN article_full x ON x.article_id = a.id
              WHERE a.id = ?1",
         )?;
         Ok(stmt
@@ -180,6 +184,8 @@ impl Store {
                     summary: r.get(9)?,
                     read: r.get(10)?,
                     starred: r.get(11)?,
+                    full_content: r.get(12)?,
+                    full_error: r.get(13)?,
                 })
             })
             .optional()?)
@@ -204,6 +210,44 @@ impl Store {
         let (clause, values) = scope_clause(scope, true);
         let sql = format!("UPDATE articles SET read = 1 WHERE {clause}");
         Ok(self.conn.execute(&sql, params_from_iter(values))?)
+    }
+
+    /// Articles of a feed with a link whose full text was never fetched, newest first.
+    pub fn pending_full_texts(&self, feed_id: i64, limit: usize) -> Result<Vec<PendingFullText>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.link FROM articles a
+             WHERE a.feed_id = ?1 AND a.link IS NOT NULL AND a.link != ''
+               AND NOT EXISTS (SELECT 1 FROM article_full x WHERE x.article_id = a.id)
+             ORDER BY a.sort_time DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![feed_id, limit as i64], |r| {
+            Ok(PendingFullText { article_id: r.get(0)?, link: r.get(1)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Stores the outcome of fetching an article's full text: the extracted HTML, or why it failed.
+    /// A failure never replaces full text fetched earlier.
+    pub fn store_full_text(
+        &mut self,
+        article_id: i64,
+        outcome: std::result::Result<&str, &str>,
+        fetched_at: i64,
+    ) -> Result<()> {
+        match outcome {
+            Ok(content) => self.conn.execute(
+                "INSERT INTO article_full (article_id, content, error, fetched_at) VALUES (?1, ?2, NULL, ?3)
+                 ON CONFLICT (article_id) DO UPDATE SET content = excluded.content, error = NULL,
+                     fetched_at = excluded.fetched_at",
+                params![article_id, content, fetched_at],
+            )?,
+            Err(error) => self.conn.execute(
+                "INSERT INTO article_full (article_id, content, error, fetched_at) VALUES (?1, NULL, ?2, ?3)
+                 ON CONFLICT (article_id) DO UPDATE SET error = excluded.error, fetched_at = excluded.fetched_at",
+                params![article_id, error, fetched_at],
+            )?,
+        };
+        Ok(())
     }
 
     /// Unread articles in the whole cache.

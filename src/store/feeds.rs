@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use super::{AddOutcome, FeedRecord, FeedSummary, NewFeed, Result, Store, StoreError, now_unix};
 
 const RECORD_COLUMNS: &str =
-    "id, url, COALESCE(custom_title, title, url), etag, last_modified, error_count";
+    "id, url, COALESCE(custom_title, title, url), etag, last_modified, error_count, full_text";
 
 fn record_from_row(row: &Row<'_>) -> rusqlite::Result<FeedRecord> {
     Ok(FeedRecord {
@@ -17,6 +17,7 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<FeedRecord> {
         etag: row.get(3)?,
         last_modified: row.get(4)?,
         error_count: row.get(5)?,
+        full_text: row.get(6)?,
     })
 }
 
@@ -35,9 +36,9 @@ impl Store {
             return Ok(AddOutcome::AlreadyExists(id));
         }
         tx.execute(
-            "INSERT INTO feeds (url, custom_title, site_link, next_fetch, added_at)
-             VALUES (?1, ?2, ?3, 0, ?4)",
-            params![feed.url, feed.title, feed.site_link, now_unix()],
+            "INSERT INTO feeds (url, custom_title, site_link, next_fetch, added_at, full_text)
+             VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+            params![feed.url, feed.title, feed.site_link, now_unix(), feed.full_text],
         )?;
         let id = tx.last_insert_rowid();
         for tag in &feed.tags {
@@ -109,7 +110,8 @@ impl Store {
         let total =
             self.count_by_feed("SELECT feed_id, COUNT(*) FROM articles GROUP BY feed_id")?;
         let mut stmt = self.conn.prepare(
-            "SELECT id, url, COALESCE(custom_title, title, url), site_link, last_error, last_fetch, next_fetch
+            "SELECT id, url, COALESCE(custom_title, title, url), site_link, last_error, last_fetch, next_fetch,
+                    full_text
              FROM feeds ORDER BY COALESCE(custom_title, title, url) COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -125,6 +127,7 @@ impl Store {
                 last_error: r.get(4)?,
                 last_fetch: r.get(5)?,
                 next_fetch: r.get(6)?,
+                full_text: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -180,6 +183,14 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Turns full-article fetching on or off for a feed. Returns whether the feed exists.
+    pub fn set_full_text(&mut self, feed_id: i64, on: bool) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE feeds SET full_text = ?2 WHERE id = ?1",
+            params![feed_id, on],
+        )? > 0)
     }
 
     /// A value from the cache's own key/value table.

@@ -13,6 +13,8 @@ pub struct FeedRecord {
     pub etag: Option<Vec<u8>>,
     pub last_modified: Option<Vec<u8>>,
     pub error_count: i64,
+    /// Fetch each new article's page and extract the full text.
+    pub full_text: bool,
 }
 
 /// A feed as the feed list and `tidings list feeds` show it.
@@ -28,6 +30,7 @@ pub struct FeedSummary {
     pub last_error: Option<String>,
     pub last_fetch: Option<i64>,
     pub next_fetch: i64,
+    pub full_text: bool,
 }
 
 /// A new subscription.
@@ -37,6 +40,7 @@ pub struct NewFeed {
     pub title: Option<String>,
     pub site_link: Option<String>,
     pub tags: Vec<String>,
+    pub full_text: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +125,17 @@ pub struct Article {
     pub updated: Option<i64>,
     pub content: Option<String>,
     pub summary: Option<String>,
+    /// The extracted full article (HTML), when it was fetched.
+    pub full_content: Option<String>,
+    /// Why fetching the full article failed, when it did.
+    pub full_error: Option<String>,
     pub read: bool,
     pub starred: bool,
+}
+
+/// An article whose page is still to be fetched for its full text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingFullText {
+    pub article_id: i64,
+    pub link: String,
 }

@@ -54,6 +54,14 @@ CREATE TABLE article_bodies (
     content    TEXT,
     summary    TEXT
 );
+"#, r#"
+ALTER TABLE feeds ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE article_full (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    content    TEXT,
+    error      TEXT,
+    fetched_at INTEGER NOT NULL
+);
 "#];
 
 /// The schema version this build writes.
