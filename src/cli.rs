@@ -177,7 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let tz = chrono::Local::now().fixed_offset().timezone();
             print!(
                 "{}",
-                ArticleDoc::build(&article, width.max(20), tz).to_plain_text()
+                ArticleDoc::build(&article, width.max(20), tz, true).to_plain_text()
             );
         }
     }
@@ -293,6 +293,7 @@ async fn print_progress(mut rx: mpsc::Receiver<Update>) {
                     clean_line(&error)
                 );
             }
+            Update::FullTextDone { .. } => continue,
             Update::RefreshFinished(_) => {
                 if bar {
                     let _ = write!(stderr, "\r\x1b[2K");

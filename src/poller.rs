@@ -32,6 +32,11 @@ pub enum Update {
         error: String,
     },
     RefreshFinished(RefreshSummary),
+    /// An article's full text was fetched (or failed: `error`).
+    FullTextDone {
+        article_id: i64,
+        error: Option<String>,
+    },
 }
 
 /// Totals of one refresh run.
@@ -48,7 +53,12 @@ pub struct RefreshSummary {
 pub enum PollerCommand {
     RefreshAll,
     Refresh(Vec<i64>),
+    /// Fetch (again) the full text of one article.
+    FullText(i64),
 }
+
+/// Full texts fetched per feed and refresh, at most; older articles are left to the `f` key.
+const FULL_TEXTS_PER_REFRESH: usize = 20;
 
 enum Outcome {
     Stored(usize),
@@ -204,9 +214,14 @@ impl Refresher {
                             fetched_at: now,
                             next_fetch,
                         };
-                        self.with_store(move |s| s.apply_refresh(id, &content, &meta))
+                        let stored = self
+                            .with_store(move |s| s.apply_refresh(id, &content, &meta))
                             .await
-                            .map(Outcome::Stored)
+                            .map(Outcome::Stored);
+                        if stored.is_ok() && feed.full_text {
+                            self.fetch_pending_full_texts(id).await;
+                        }
+                        stored
                     }
                     Ok(Err(e)) => Err(e.to_string()),
                     Err(e) => Err(format!("parser crashed: {e}")),
@@ -228,6 +243,61 @@ impl Refresher {
                 Outcome::Failed(error)
             }
         }
+    }
+}
+
+impl Refresher {
+    /// Fetches the pages of a feed's newest articles that have no full text yet, one at a time.
+    async fn fetch_pending_full_texts(&self, feed_id: i64) {
+        let pending = self
+            .with_store(move |s| s.pending_full_texts(feed_id, FULL_TEXTS_PER_REFRESH))
+            .await;
+        match pending {
+            Ok(pending) => {
+                for p in pending {
+                    let _ = self.fetch_full_text(p.article_id, p.link).await;
+                }
+            }
+            Err(e) => tracing::error!(feed_id, error = %e, "cannot list pending full texts"),
+        }
+    }
+
+    /// Fetches one article's page, extracts the article and stores it for offline reading. A failure
+    /// is stored too (the feed text stays), and returned.
+    pub async fn fetch_full_text(&self, article_id: i64, link: String) -> Result<(), String> {
+        let outcome = match self.fetcher.fetch_page(&link).await {
+            Ok(html) => tokio::task::spawn_blocking(move || {
+                crate::text::extract::extract(&html, Some(&link)).content_html
+            })
+            .await
+            .map_err(|_| "the article extractor failed on this page".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let now = now_unix();
+        let result = outcome.clone();
+        self.with_store(move |s| {
+            let stored = match &outcome {
+                Ok(html) => Ok(html.as_str()),
+                Err(e) => Err(e.as_str()),
+            };
+            s.store_full_text(article_id, stored, now)
+        })
+        .await?;
+        result.map(|_| ())
+    }
+
+    /// The full text of one article, on request; reported as [`Update::FullTextDone`].
+    pub async fn fetch_full_text_of(&self, article_id: i64, updates: &mpsc::Sender<Update>) {
+        let link = self
+            .with_store(move |s| Ok(s.article(article_id)?.and_then(|a| a.link)))
+            .await;
+        let error = match link {
+            Ok(Some(link)) => self.fetch_full_text(article_id, link).await.err(),
+            Ok(None) => Some("this article has no link".to_string()),
+            Err(e) => Some(e),
+        };
+        let error = error.map(|e| clean_line(&e));
+        let _ = updates.send(Update::FullTextDone { article_id, error }).await;
     }
 }
 
@@ -256,6 +326,12 @@ pub fn spawn(
                     None => break,
                     Some(PollerCommand::RefreshAll) => refresher.feeds(None).await,
                     Some(PollerCommand::Refresh(ids)) => refresher.feeds(Some(ids)).await,
+                    Some(PollerCommand::FullText(id)) => {
+                        // Its own task, so a slow page never holds up refreshes or other requests.
+                        let (refresher, updates) = (Arc::clone(&refresher), updates.clone());
+                        tokio::spawn(async move { refresher.fetch_full_text_of(id, &updates).await });
+                        continue;
+                    }
                 },
                 () = tokio::time::sleep(wait) => refresher.due_feeds().await,
             };

@@ -65,6 +65,8 @@ pub enum FetchError {
     InvalidUrl(String),
     #[error("unsupported URL scheme {0:?}")]
     UnsupportedScheme(String),
+    #[error("not a web page ({0})")]
+    NotHtml(String),
 }
 
 /// The one HTTP client of the program.
@@ -117,6 +119,25 @@ impl Fetcher {
             "file" => self.fetch_file(&parsed).await,
             other => Err(FetchError::UnsupportedScheme(other.to_string())),
         }
+    }
+
+    /// Fetches an article's web page (http(s) only) and decodes it to text: the charset from the HTTP
+    /// header, else from a BOM or `<meta charset>`, else UTF-8 (invalid bytes replaced, never dropped).
+    pub async fn fetch_page(&self, url: &str) -> Result<String, FetchError> {
+        let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(FetchError::UnsupportedScheme(parsed.scheme().to_string()));
+        }
+        let Fetched::Body { bytes, content_type, .. } = self.fetch(url, &Validators::default()).await? else {
+            return Err(FetchError::Status(304));
+        };
+        if let Some(ct) = &content_type {
+            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if !mime.is_empty() && !mime.contains("html") && !mime.starts_with("text/") {
+                return Err(FetchError::NotHtml(crate::text::clean_line(&mime)));
+            }
+        }
+        Ok(decode_html(&bytes, content_type.as_deref()))
     }
 
     async fn fetch_http(
@@ -222,4 +243,30 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         current = next;
     }
     current.to_string()
+}
+
+/// Decodes an HTML page to a string; see [`Fetcher::fetch_page`].
+pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+    let from_header = content_type.and_then(charset_param);
+    let from_meta = || {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
+        let at = head.find("charset=")?;
+        let rest = head[at + 8..].trim_start_matches(['"', '\'', ' ']);
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))?;
+        Some(rest[..end].to_string())
+    };
+    let encoding = from_header
+        .or_else(from_meta)
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    // `decode` lets a BOM override the label, as browsers do.
+    encoding.decode(bytes).0.into_owned()
+}
+
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        (key.trim().eq_ignore_ascii_case("charset"))
+            .then(|| value.trim().trim_matches('"').to_string())
+    })
 }

@@ -1,5 +1,6 @@
 //! Turns untrusted feed text and HTML into safe plain text for the terminal.
 
+pub mod extract;
 pub mod render;
 pub mod sanitize;
 

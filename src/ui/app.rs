@@ -60,9 +60,17 @@ pub enum Msg {
 pub enum Command {
     LoadFeeds,
     LoadHeadlines(Scope),
+    /// `full`: show the fetched full article when there is one.
     LoadArticle {
         id: i64,
         width: u16,
+        full: bool,
+    },
+    /// Fetch the full text of an article (the poller does it).
+    FetchFullText(i64),
+    SetFeedFullText {
+        feed_id: i64,
+        on: bool,
     },
     SetRead {
         id: i64,
@@ -122,6 +130,8 @@ pub struct App {
     pub notice: Option<String>,
     pub show_help: bool,
     pub quit: bool,
+    /// Show an article's full text (when fetched) rather than the feed's.
+    pub prefer_full: bool,
     feed_titles: HashMap<i64, String>,
     /// The article asked for last; results for any other are stale.
     pending_article: Option<i64>,
@@ -153,6 +163,7 @@ impl App {
             notice: None,
             show_help: false,
             quit: false,
+            prefer_full: true,
             feed_titles: HashMap::new(),
             pending_article: None,
             stale: false,
@@ -288,6 +299,16 @@ impl App {
                 self.stale = true;
                 vec![]
             }
+            Update::FullTextDone { article_id, error } => {
+                match error {
+                    None => self.notice = Some("Full article fetched".into()),
+                    Some(e) => self.last_error = Some(format!("Full article failed: {e}")),
+                }
+                match &self.article {
+                    Some(doc) if doc.id == article_id => vec![self.load_article(article_id)],
+                    _ => vec![],
+                }
+            }
             Update::RefreshFinished(summary) => {
                 self.progress = None;
                 self.notice = Some(match summary.new_articles {
@@ -375,6 +396,26 @@ impl App {
                 },
                 None => self.say("Open an article first"),
             },
+            Action::FetchFullText => match self.target_article() {
+                Some((id, _, _)) => {
+                    self.prefer_full = true;
+                    self.notice = Some("Fetching the full article…".into());
+                    vec![Command::FetchFullText(id)]
+                }
+                None => vec![],
+            },
+            Action::ToggleTextSource => {
+                self.prefer_full = !self.prefer_full;
+                self.notice = Some(if self.prefer_full { "Showing the full article when fetched" } else { "Showing the feed's text" }.into());
+                match &self.article {
+                    Some(doc) => {
+                        let id = doc.id;
+                        vec![self.load_article(id)]
+                    }
+                    None => vec![],
+                }
+            }
+            Action::ToggleFeedFullText => self.toggle_feed_full_text(),
             Action::Help => {
                 self.show_help = true;
                 vec![]
@@ -459,6 +500,16 @@ impl App {
             .unwrap_or(0)
     }
 
+    /// Asks for an article rendered for the article pane, in the text the user prefers.
+    fn load_article(&mut self, id: i64) -> Command {
+        self.pending_article = Some(id);
+        Command::LoadArticle {
+            id,
+            width: self.article_width(),
+            full: self.prefer_full,
+        }
+    }
+
     fn clamp_article_scroll(&mut self) {
         self.article_scroll = self.article_scroll.min(self.article_scroll_max());
     }
@@ -468,11 +519,7 @@ impl App {
         match &self.article {
             Some(doc) if doc.width != self.article_width() => {
                 let id = doc.id;
-                self.pending_article = Some(id);
-                vec![Command::LoadArticle {
-                    id,
-                    width: self.article_width(),
-                }]
+                vec![self.load_article(id)]
             }
             _ => vec![],
         }
@@ -521,12 +568,8 @@ impl App {
         let id = h.id;
         let was_read = h.read;
         self.focus = Pane::Article;
-        self.pending_article = Some(id);
         self.keep_cursors_visible();
-        let mut commands = vec![Command::LoadArticle {
-            id,
-            width: self.article_width(),
-        }];
+        let mut commands = vec![self.load_article(id)];
         if !was_read {
             commands.extend(self.set_read(id, true));
         }
@@ -629,6 +672,34 @@ impl App {
             }
         }
         vec![Command::MarkRead(scope), Command::LoadFeeds]
+    }
+
+    /// `F`: full-article fetching on or off for the selected feed (or the open article's feed).
+    fn toggle_feed_full_text(&mut self) -> Vec<Command> {
+        let feed_id = match self.focus {
+            Pane::Feeds => match self.entries.get(self.feed_cursor).map(|e| &e.scope) {
+                Some(Scope::Feed(id)) => Some(*id),
+                _ => None,
+            },
+            Pane::Headlines => self.selected_headline().map(|h| h.feed_id),
+            Pane::Article => self.article.as_ref().map(|d| d.feed_id),
+        };
+        let Some(feed) = feed_id.and_then(|id| self.feeds.iter_mut().find(|f| f.id == id)) else {
+            return self.say("Select a feed to toggle full-article fetching");
+        };
+        feed.full_text = !feed.full_text;
+        let (feed_id, on) = (feed.id, feed.full_text);
+        let title = clean_line(&feed.title);
+        self.notice = Some(if on {
+            format!("Full articles on for {title}: fetched with each refresh")
+        } else {
+            format!("Full articles off for {title}")
+        });
+        let mut commands = vec![Command::SetFeedFullText { feed_id, on }];
+        if on {
+            commands.push(Command::Refresh(vec![feed_id]));
+        }
+        commands
     }
 
     fn refresh_selected(&mut self) -> Vec<Command> {

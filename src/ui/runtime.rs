@@ -130,6 +130,9 @@ impl Dispatch<'_> {
             Command::RefreshAll => {
                 let _ = self.poller.send(PollerCommand::RefreshAll);
             }
+            Command::FetchFullText(id) => {
+                let _ = self.poller.send(PollerCommand::FullText(id));
+            }
             Command::OpenUrl(url) => {
                 let msg = match browser::open(&url, self.browser) {
                     Ok(()) => Msg::Notice(format!("Opened {}", crate::text::clean_line(&url))),
@@ -209,9 +212,9 @@ fn execute(
             let headlines = store.headlines(&scope, false)?;
             Some(Msg::HeadlinesLoaded { scope, headlines })
         }
-        Command::LoadArticle { id, width } => match store.article(id)? {
+        Command::LoadArticle { id, width, full } => match store.article(id)? {
             Some(article) => Some(Msg::ArticleLoaded(Box::new(ArticleDoc::build(
-                &article, width, tz,
+                &article, width, tz, full,
             )))),
             None => Some(Msg::Failed("That article is no longer in the cache".into())),
         },
@@ -237,6 +240,10 @@ fn execute(
                 },
             })
         }
-        Command::Refresh(_) | Command::RefreshAll | Command::OpenUrl(_) => None,
+        Command::SetFeedFullText { feed_id, on } => {
+            store.set_full_text(feed_id, on)?;
+            None
+        }
+        Command::Refresh(_) | Command::RefreshAll | Command::OpenUrl(_) | Command::FetchFullText(_) => None,
     })
 }
