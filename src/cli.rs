@@ -71,6 +71,14 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the main article text of one HTML page (plain text, no link list).
+    Extract {
+        /// The page's URL, for resolving relative links.
+        #[arg(long)]
+        url: Option<String>,
+        /// The HTML file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
     /// Print an article as the article pane shows it.
     Show {
         id: i64,
@@ -162,6 +170,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => {
             list(&open_store()?, what, feed.as_deref(), unread, json)?;
         }
+        Some(CliCommand::Extract { url, file }) => {
+            let bytes = match file.as_deref() {
+                None => read_stdin()?,
+                Some(p) if p.as_os_str() == "-" => read_stdin()?,
+                Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+            };
+            let html = crate::feed::fetch::decode_html(&bytes, None);
+            let text = crate::text::extract::extract_text(&html, url.as_deref());
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            if !text.ends_with('\n') {
+                out.write_all(b"\n")?;
+            }
+        }
         Some(CliCommand::Show { id, width }) => {
             let store = open_store()?;
             let article = store
@@ -182,6 +204,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn read_stdin() -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).context("cannot read standard input")?;
+    Ok(bytes)
 }
 
 fn clean_tags(tags: &[String]) -> Vec<String> {
