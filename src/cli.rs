@@ -174,7 +174,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let bytes = match file.as_deref() {
                 None => read_stdin()?,
                 Some(p) if p.as_os_str() == "-" => read_stdin()?,
-                Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+                Some(p) => {
+                    std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?
+                }
             };
             let html = crate::feed::fetch::decode_html(&bytes, None);
             let text = crate::text::extract::extract_text(&html, url.as_deref());
@@ -208,7 +210,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn read_stdin() -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).context("cannot read standard input")?;
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .context("cannot read standard input")?;
     Ok(bytes)
 }
 

@@ -297,7 +297,9 @@ impl Refresher {
             Err(e) => Some(e),
         };
         let error = error.map(|e| clean_line(&e));
-        let _ = updates.send(Update::FullTextDone { article_id, error }).await;
+        let _ = updates
+            .send(Update::FullTextDone { article_id, error })
+            .await;
     }
 }
 

@@ -7,7 +7,10 @@
 use tidings::text::extract::{extract, extract_text};
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/extract/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/extract/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -17,9 +20,7 @@ fn assert_in_order(text: &str, needles: &[&str]) {
     for needle in needles {
         match text[pos..].find(needle) {
             Some(i) => pos += i + needle.len(),
-            None => panic!(
-                "{needle:?} missing (or out of order) in extracted text:\n{text}"
-            ),
+            None => panic!("{needle:?} missing (or out of order) in extracted text:\n{text}"),
         }
     }
 }
@@ -37,8 +38,14 @@ fn assert_absent(text: &str, needles: &[&str]) {
 fn assert_clean(text: &str) {
     assert!(!text.contains('\u{336}'), "stray combining mark");
     assert!(!text.contains("[1]"), "link reference marker");
-    assert!(!text.contains("&amp;") && !text.contains("&#"), "undecoded entity");
-    assert!(!text.contains("<p>") && !text.contains("<div"), "markup left in text");
+    assert!(
+        !text.contains("&amp;") && !text.contains("&#"),
+        "undecoded entity"
+    );
+    assert!(
+        !text.contains("<p>") && !text.contains("<div"),
+        "markup left in text"
+    );
 }
 
 #[test]
@@ -94,7 +101,9 @@ fn firefox_nightly_blog_article() {
         ],
     );
     // One item per line.
-    assert!(text.contains("Here’s our Firefox Year in Review!\nHere’s our Performance Year in Review!"));
+    assert!(
+        text.contains("Here’s our Firefox Year in Review!\nHere’s our Performance Year in Review!")
+    );
     assert_absent(
         &text,
         &[
@@ -127,7 +136,15 @@ fn benchmark_expapp_interview() {
             "Thanks Junior!",
         ],
     );
-    assert_absent(&text, &["Previous Post", "Next Post", "Categories:", "© 2019 Experience"]);
+    assert_absent(
+        &text,
+        &[
+            "Previous Post",
+            "Next Post",
+            "Categories:",
+            "© 2019 Experience",
+        ],
+    );
     // Paragraphs are separated by blank lines.
     assert!(text.contains("Q: What are your hobbies?\n\nA: Watching NBA League Pass"));
 }
@@ -165,7 +182,8 @@ fn benchmark_givewell_post() {
 #[test]
 fn benchmark_mspoweruser_news() {
     let html = fixture("bench-aade2ec8d1e7.html");
-    let url = "https://mspoweruser.com/google-stadia-red-dead-redemption-2-doesnt-run-at-a-stable-60fps/";
+    let url =
+        "https://mspoweruser.com/google-stadia-red-dead-redemption-2-doesnt-run-at-a-stable-60fps/";
     let text = extract_text(&html, Some(url));
     assert_clean(&text);
     assert_in_order(
@@ -177,7 +195,15 @@ fn benchmark_mspoweruser_news() {
             "Read our review-in-progress here.",
         ],
     );
-    assert_absent(&text, &["MSPoweruser - All rights reserved", "\nTweet\n", "\nShare\n", "\nRelated\n"]);
+    assert_absent(
+        &text,
+        &[
+            "MSPoweruser - All rights reserved",
+            "\nTweet\n",
+            "\nShare\n",
+            "\nRelated\n",
+        ],
+    );
 }
 
 #[test]
@@ -225,7 +251,10 @@ fn page_without_article_falls_back_to_body() {
 fn entities_are_decoded() {
     let body = "<p>Pages 10&#8211;20 &amp; more &mdash; entity test. This sentence is long enough to \
                 make the paragraph count as content, with commas, for the readability pass.</p>";
-    let html = format!("<html><body><article>{}</article></body></html>", body.repeat(4));
+    let html = format!(
+        "<html><body><article>{}</article></body></html>",
+        body.repeat(4)
+    );
     let text = extract_text(&html, None);
     assert!(text.contains("Pages 10–20 & more — entity test."), "{text}");
     assert!(!text.contains('\u{336}'));

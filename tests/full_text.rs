@@ -49,7 +49,10 @@ fn feed_xml(base: &str) -> String {
 }
 
 fn refresher(store: Store) -> Refresher {
-    let config = Config { timeout_seconds: 5, ..Config::default() };
+    let config = Config {
+        timeout_seconds: 5,
+        ..Config::default()
+    };
     let fetcher = Fetcher::new(FetchLimits::from(&config)).unwrap();
     Refresher::new(fetcher, Arc::new(Mutex::new(store)), &config)
 }
@@ -78,7 +81,11 @@ async fn full_articles_are_fetched_extracted_and_read_offline() {
     let db = dir.path().join("cache.db");
     let mut store = Store::open(&db).unwrap();
     store
-        .add_feed(&NewFeed { url: format!("{base}/feed.xml"), full_text: true, ..NewFeed::default() })
+        .add_feed(&NewFeed {
+            url: format!("{base}/feed.xml"),
+            full_text: true,
+            ..NewFeed::default()
+        })
         .unwrap();
     let refresher = refresher(store);
     let feeds = refresher.feeds(None).await.unwrap();
@@ -99,10 +106,17 @@ async fn full_articles_are_fetched_extracted_and_read_offline() {
     let full = article.full_content.as_deref().expect("full text stored");
     let mut at = 0;
     for p in PARAGRAPHS {
-        let found = full[at..].find(p).unwrap_or_else(|| panic!("missing or out of order: {p}\n{full}"));
+        let found = full[at..]
+            .find(p)
+            .unwrap_or_else(|| panic!("missing or out of order: {p}\n{full}"));
         at += found + p.len();
     }
-    for junk in ["Leave a Reply", "Cat stuck in tree", "All rights reserved", "Required fields"] {
+    for junk in [
+        "Leave a Reply",
+        "Cat stuck in tree",
+        "All rights reserved",
+        "Required fields",
+    ] {
         assert!(!full.contains(junk), "boilerplate {junk:?} kept:\n{full}");
     }
     let doc = ArticleDoc::build(&article, 80, FixedOffset::east_opt(0).unwrap(), true);
@@ -113,8 +127,15 @@ async fn full_articles_are_fetched_extracted_and_read_offline() {
     assert!(gone.full_content.is_none());
     assert_eq!(gone.full_error.as_deref(), Some("HTTP 404"));
     let doc = ArticleDoc::build(&gone, 80, FixedOffset::east_opt(0).unwrap(), true);
-    assert!(doc.body.join(" ").contains("Teaser of a page that is gone"), "falls back to the feed text");
-    assert!(doc.fields.iter().any(|(k, v)| *k == "Text" && v.contains("failed")));
+    assert!(
+        doc.body.join(" ").contains("Teaser of a page that is gone"),
+        "falls back to the feed text"
+    );
+    assert!(
+        doc.fields
+            .iter()
+            .any(|(k, v)| *k == "Text" && v.contains("failed"))
+    );
 }
 
 #[tokio::test]
@@ -134,21 +155,49 @@ async fn full_text_on_demand_for_a_feed_without_the_setting() {
         .await;
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("cache.db")).unwrap();
-    store.add_feed(&NewFeed { url: format!("{base}/feed.xml"), ..NewFeed::default() }).unwrap();
+    store
+        .add_feed(&NewFeed {
+            url: format!("{base}/feed.xml"),
+            ..NewFeed::default()
+        })
+        .unwrap();
     let refresher = refresher(store);
     let (tx, mut rx) = mpsc::channel(16);
-    refresher.refresh(refresher.feeds(None).await.unwrap(), &tx).await;
+    refresher
+        .refresh(refresher.feeds(None).await.unwrap(), &tx)
+        .await;
     while let Ok(update) = rx.try_recv() {
-        assert!(!matches!(update, Update::FullTextDone { .. }), "no pages fetched without the setting");
+        assert!(
+            !matches!(update, Update::FullTextDone { .. }),
+            "no pages fetched without the setting"
+        );
     }
     let id = {
         let s = Store::open(&dir.path().join("cache.db")).unwrap();
-        s.headlines(&Scope::All, false).unwrap().into_iter().find(|h| h.title.starts_with("River")).unwrap().id
+        s.headlines(&Scope::All, false)
+            .unwrap()
+            .into_iter()
+            .find(|h| h.title.starts_with("River"))
+            .unwrap()
+            .id
     };
     refresher.fetch_full_text_of(id, &tx).await;
-    assert_eq!(rx.recv().await, Some(Update::FullTextDone { article_id: id, error: None }));
+    assert_eq!(
+        rx.recv().await,
+        Some(Update::FullTextDone {
+            article_id: id,
+            error: None
+        })
+    );
     let s = Store::open(&dir.path().join("cache.db")).unwrap();
-    assert!(s.article(id).unwrap().unwrap().full_content.unwrap().contains(PARAGRAPHS[1]));
+    assert!(
+        s.article(id)
+            .unwrap()
+            .unwrap()
+            .full_content
+            .unwrap()
+            .contains(PARAGRAPHS[1])
+    );
 }
 
 #[tokio::test]
@@ -160,7 +209,10 @@ async fn a_non_html_link_is_refused_with_a_clear_error() {
         .mount(&server)
         .await;
     let fetcher = Fetcher::new(FetchLimits::from(&Config::default())).unwrap();
-    let err = fetcher.fetch_page(&format!("{}/file.zip", server.uri())).await.unwrap_err();
+    let err = fetcher
+        .fetch_page(&format!("{}/file.zip", server.uri()))
+        .await
+        .unwrap_err();
     assert_eq!(err.to_string(), "not a web page (application/zip)");
     let err = fetcher.fetch_page("file:///etc/passwd").await.unwrap_err();
     assert!(err.to_string().contains("unsupported URL scheme"), "{err}");
@@ -174,5 +226,8 @@ fn pages_are_decoded_with_their_charset() {
     let header = b"<html><body>na\xefve</body></html>";
     assert!(decode_html(header, Some("text/html; charset=windows-1252")).contains("naïve"));
     let broken = b"<p>ok \xff bytes</p>";
-    assert!(decode_html(broken, None).contains("ok \u{fffd} bytes"), "invalid bytes replaced, not dropped");
+    assert!(
+        decode_html(broken, None).contains("ok \u{fffd} bytes"),
+        "invalid bytes replaced, not dropped"
+    );
 }

@@ -389,7 +389,12 @@ fn resize_rerenders_the_article_at_the_new_width() {
         matches!(commands[..], [Command::LoadArticle { id: 1, width, .. }] if width == app.article_width())
     );
     let width = app.article_width();
-    app.update(Msg::ArticleLoaded(Box::new(ArticleDoc::build(&article(1), width, utc(), true))));
+    app.update(Msg::ArticleLoaded(Box::new(ArticleDoc::build(
+        &article(1),
+        width,
+        utc(),
+        true,
+    ))));
     assert!(
         app.update(Msg::Resize(160, 40)).is_empty(),
         "height alone needs no re-render"
@@ -465,17 +470,42 @@ fn full_text_key_asks_the_poller_and_reloads_when_done() {
     let mut app = loaded_app(120, 30);
     act(&mut app, Action::NextPane);
     open_article(&mut app);
-    assert_eq!(act(&mut app, Action::FetchFullText), vec![Command::FetchFullText(1)]);
-    let commands = app.update(Msg::Poller(Update::FullTextDone { article_id: 1, error: None }));
-    assert!(matches!(commands[..], [Command::LoadArticle { id: 1, full: true, .. }]), "{commands:?}");
+    assert_eq!(
+        act(&mut app, Action::FetchFullText),
+        vec![Command::FetchFullText(1)]
+    );
+    let commands = app.update(Msg::Poller(Update::FullTextDone {
+        article_id: 1,
+        error: None,
+    }));
+    assert!(
+        matches!(
+            commands[..],
+            [Command::LoadArticle {
+                id: 1,
+                full: true,
+                ..
+            }]
+        ),
+        "{commands:?}"
+    );
     let commands = app.update(Msg::Poller(Update::FullTextDone {
         article_id: 1,
         error: Some("HTTP 404".into()),
     }));
     assert_eq!(commands.len(), 1);
-    assert_eq!(app.last_error.as_deref(), Some("Full article failed: HTTP 404"));
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some("Full article failed: HTTP 404")
+    );
     // Another article's result does not disturb the open one.
-    assert!(app.update(Msg::Poller(Update::FullTextDone { article_id: 7, error: None })).is_empty());
+    assert!(
+        app.update(Msg::Poller(Update::FullTextDone {
+            article_id: 7,
+            error: None
+        }))
+        .is_empty()
+    );
 }
 
 #[test]
@@ -484,9 +514,29 @@ fn t_switches_between_full_and_feed_text() {
     act(&mut app, Action::NextPane);
     open_article(&mut app);
     let commands = act(&mut app, Action::ToggleTextSource);
-    assert!(matches!(commands[..], [Command::LoadArticle { id: 1, full: false, .. }]), "{commands:?}");
+    assert!(
+        matches!(
+            commands[..],
+            [Command::LoadArticle {
+                id: 1,
+                full: false,
+                ..
+            }]
+        ),
+        "{commands:?}"
+    );
     let commands = act(&mut app, Action::ToggleTextSource);
-    assert!(matches!(commands[..], [Command::LoadArticle { id: 1, full: true, .. }]), "{commands:?}");
+    assert!(
+        matches!(
+            commands[..],
+            [Command::LoadArticle {
+                id: 1,
+                full: true,
+                ..
+            }]
+        ),
+        "{commands:?}"
+    );
 }
 
 #[test]
@@ -496,12 +546,21 @@ fn capital_f_toggles_full_articles_for_the_feed() {
     let commands = act(&mut app, Action::ToggleFeedFullText);
     assert_eq!(
         commands,
-        vec![Command::SetFeedFullText { feed_id: 2, on: true }, Command::Refresh(vec![2])]
+        vec![
+            Command::SetFeedFullText {
+                feed_id: 2,
+                on: true
+            },
+            Command::Refresh(vec![2])
+        ]
     );
     assert!(app.feeds.iter().find(|f| f.id == 2).unwrap().full_text);
     assert_eq!(
         act(&mut app, Action::ToggleFeedFullText),
-        vec![Command::SetFeedFullText { feed_id: 2, on: false }]
+        vec![Command::SetFeedFullText {
+            feed_id: 2,
+            on: false
+        }]
     );
     act(&mut app, Action::Top); // "All" is not a feed
     assert!(act(&mut app, Action::ToggleFeedFullText).is_empty());
@@ -513,14 +572,25 @@ fn article_doc_shows_which_text_and_falls_back_with_a_note() {
     a.full_content = Some("<p>The whole story, fetched from the page.</p>".into());
     let full = ArticleDoc::build(&a, 60, utc(), true);
     assert!(full.body.iter().any(|l| l.contains("The whole story")));
-    assert!(full.fields.iter().any(|(k, v)| *k == "Text" && v.starts_with("full article")));
+    assert!(
+        full.fields
+            .iter()
+            .any(|(k, v)| *k == "Text" && v.starts_with("full article"))
+    );
     let feed = ArticleDoc::build(&a, 60, utc(), false);
     assert!(feed.body.iter().any(|l| l.contains("happy to announce")));
-    assert!(feed.fields.iter().any(|(k, v)| *k == "Text" && v.starts_with("feed")));
+    assert!(
+        feed.fields
+            .iter()
+            .any(|(k, v)| *k == "Text" && v.starts_with("feed"))
+    );
     a.full_content = None;
     a.full_error = Some("HTTP 403".into());
     let failed = ArticleDoc::build(&a, 60, utc(), true);
-    assert!(failed.body.iter().any(|l| l.contains("happy to announce")), "falls back to the feed text");
+    assert!(
+        failed.body.iter().any(|l| l.contains("happy to announce")),
+        "falls back to the feed text"
+    );
     let note = &failed.fields.iter().find(|(k, _)| *k == "Text").unwrap().1;
     assert!(note.contains("failed: HTTP 403"), "{note}");
 }

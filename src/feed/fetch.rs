@@ -128,11 +128,21 @@ impl Fetcher {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(FetchError::UnsupportedScheme(parsed.scheme().to_string()));
         }
-        let Fetched::Body { bytes, content_type, .. } = self.fetch(url, &Validators::default()).await? else {
+        let Fetched::Body {
+            bytes,
+            content_type,
+            ..
+        } = self.fetch(url, &Validators::default()).await?
+        else {
             return Err(FetchError::Status(304));
         };
         if let Some(ct) = &content_type {
-            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let mime = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if !mime.is_empty() && !mime.contains("html") && !mime.starts_with("text/") {
                 return Err(FetchError::NotHtml(crate::text::clean_line(&mime)));
             }
@@ -255,6 +265,13 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
         let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))?;
         Some(rest[..end].to_string())
     };
+    // Without a charset from the server, text that is valid UTF-8 is UTF-8: a `<meta>` claiming a
+    // single-byte charset for it is almost always a stale template (pure ASCII reads the same anyway).
+    if from_header.is_none()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+    }
     let encoding = from_header
         .or_else(from_meta)
         .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))

@@ -221,7 +221,10 @@ impl Store {
              ORDER BY a.sort_time DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![feed_id, limit as i64], |r| {
-            Ok(PendingFullText { article_id: r.get(0)?, link: r.get(1)? })
+            Ok(PendingFullText {
+                article_id: r.get(0)?,
+                link: r.get(1)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

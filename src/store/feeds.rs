@@ -38,7 +38,13 @@ impl Store {
         tx.execute(
             "INSERT INTO feeds (url, custom_title, site_link, next_fetch, added_at, full_text)
              VALUES (?1, ?2, ?3, 0, ?4, ?5)",
-            params![feed.url, feed.title, feed.site_link, now_unix(), feed.full_text],
+            params![
+                feed.url,
+                feed.title,
+                feed.site_link,
+                now_unix(),
+                feed.full_text
+            ],
         )?;
         let id = tx.last_insert_rowid();
         for tag in &feed.tags {

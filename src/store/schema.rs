@@ -5,7 +5,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StoreError};
 
 /// Each entry migrates from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE feeds (
     id            INTEGER PRIMARY KEY,
     url           TEXT NOT NULL UNIQUE,
@@ -54,7 +55,8 @@ CREATE TABLE article_bodies (
     content    TEXT,
     summary    TEXT
 );
-"#, r#"
+"#,
+    r#"
 ALTER TABLE feeds ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE article_full (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
@@ -62,7 +64,8 @@ CREATE TABLE article_full (
     error      TEXT,
     fetched_at INTEGER NOT NULL
 );
-"#];
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -135,10 +135,40 @@ fn truncate_at_char_boundary(s: &str, max: usize) -> &str {
 fn is_uncounted_tag(name: &str) -> bool {
     matches!(
         name,
-        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
-            | "param" | "source" | "track" | "wbr" | "p" | "li" | "dt" | "dd" | "option"
-            | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot" | "colgroup" | "optgroup"
-            | "rb" | "rt" | "rp" | "caption" | "html" | "head" | "body"
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "optgroup"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "caption"
+            | "html"
+            | "head"
+            | "body"
     )
 }
 
@@ -146,11 +176,7 @@ fn is_uncounted_tag(name: &str) -> bool {
 /// `html` in one linear pass, and `text(range)` for text between tags. The
 /// contents of comments, scripts and styles are skipped. Stops early when `f`
 /// returns false.
-fn scan_tags(
-    html: &str,
-    mut f: impl FnMut(bool, &str, bool) -> bool,
-    mut text: impl FnMut(&str),
-) {
+fn scan_tags(html: &str, mut f: impl FnMut(bool, &str, bool) -> bool, mut text: impl FnMut(&str)) {
     let b = html.as_bytes();
     let mut i = 0;
     let mut text_start = 0;
@@ -162,12 +188,17 @@ fn scan_tags(
         let name_start = lt + 1 + usize::from(is_end);
         if html[lt..].starts_with("<!--") {
             text(&html[text_start..lt]);
-            let end = html[lt + 4..].find("-->").map_or(b.len(), |e| lt + 4 + e + 3);
+            let end = html[lt + 4..]
+                .find("-->")
+                .map_or(b.len(), |e| lt + 4 + e + 3);
             i = end;
             text_start = end;
             continue;
         }
-        if !b.get(name_start).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'!' || *c == b'?') {
+        if !b
+            .get(name_start)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'!' || *c == b'?')
+        {
             i = lt + 1;
             continue;
         }
@@ -419,9 +450,8 @@ fn post_clean(doc: &Document) {
 fn is_leaf_block(node: &NodeRef<'_>) -> bool {
     node.descendants_it().all(|d| {
         !d.is_element()
-            || d.node_name().is_none_or(|n| {
-                matches!(kind_of(n.as_ref()), Kind::Inline | Kind::Br | Kind::Skip)
-            })
+            || d.node_name()
+                .is_none_or(|n| matches!(kind_of(n.as_ref()), Kind::Inline | Kind::Br | Kind::Skip))
     })
 }
 
@@ -466,7 +496,10 @@ fn clean_margins(doc: &Document) {
     let Some(first) = blocks.iter().position(|(_, t)| substantial(t)) else {
         return;
     };
-    let last = blocks.iter().rposition(|(_, t)| substantial(t)).unwrap_or(first);
+    let last = blocks
+        .iter()
+        .rposition(|(_, t)| substantial(t))
+        .unwrap_or(first);
     let mut doomed = Vec::new();
     for (i, (node, text)) in blocks.iter().enumerate() {
         if (i < first || i > last) && is_margin_noise(text) {
@@ -494,13 +527,63 @@ fn clean_margins(doc: &Document) {
 }
 
 const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    "january", "february", "march", "april", "june", "july", "august", "september",
-    "october", "november", "december", "janeiro", "fevereiro", "março", "abril", "maio",
-    "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro", "enero",
-    "febrero", "marzo", "mayo", "junio", "julio", "septiembre", "octubre", "noviembre",
-    "diciembre", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-    "septembre", "octobre", "novembre", "décembre",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+    "enero",
+    "febrero",
+    "marzo",
+    "mayo",
+    "junio",
+    "julio",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 /// A short dateline/timestamp ("Updated Nov 19, 6:55 AM", "22 de janeiro
@@ -515,14 +598,22 @@ fn looks_like_dateline(text: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
         .collect();
-    let has_year = tokens
-        .iter()
-        .any(|t| t.len() == 4 && (t.starts_with("19") || t.starts_with("20")) && t.bytes().all(|b| b.is_ascii_digit()));
+    let has_year = tokens.iter().any(|t| {
+        t.len() == 4
+            && (t.starts_with("19") || t.starts_with("20"))
+            && t.bytes().all(|b| b.is_ascii_digit())
+    });
     let has_month = tokens.iter().any(|t| MONTHS.contains(t));
-    let has_day = tokens.iter().any(|t| (1..=2).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()));
-    let has_clock = lower.as_bytes().windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
+    let has_day = tokens
+        .iter()
+        .any(|t| (1..=2).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()));
+    let has_clock = lower
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
     let numeric_date = lower.as_bytes().windows(5).any(|w| {
-        w[0].is_ascii_digit() && (w[1] == b'/' || w[2] == b'/' || w[1] == b'.' || w[2] == b'.')
+        w[0].is_ascii_digit()
+            && (w[1] == b'/' || w[2] == b'/' || w[1] == b'.' || w[2] == b'.')
             && w[4].is_ascii_digit()
     }) && has_year;
     (has_month && (has_year || has_day || has_clock)) || numeric_date || (has_clock && has_year)
@@ -536,8 +627,19 @@ fn is_margin_noise(text: &str) -> bool {
     let lower = text.to_lowercase();
     let words = text.split_whitespace().count();
     const BYLINE: &[&str] = &[
-        "by ", "posted by", "written by", "published by", "author:", "por ", "publicado por",
-        "tags", "tagged", "categories:", "category:", "filed under", "posted in",
+        "by ",
+        "posted by",
+        "written by",
+        "published by",
+        "author:",
+        "por ",
+        "publicado por",
+        "tags",
+        "tagged",
+        "categories:",
+        "category:",
+        "filed under",
+        "posted in",
     ];
     words <= 8 && BYLINE.iter().any(|b| lower.starts_with(b))
 }
@@ -545,9 +647,30 @@ fn is_margin_noise(text: &str) -> bool {
 /// A row of share buttons ("Facebook Twitter WhatsApp Email").
 fn is_share_bar(text: &str) -> bool {
     const SOCIAL: &[&str] = &[
-        "facebook", "twitter", "whatsapp", "pinterest", "pin", "pint", "linkedin", "reddit",
-        "email", "e-mail", "telegram", "tumblr", "share", "tweet", "print", "messenger", "sms",
-        "copy", "link", "mail", "flipboard", "pocket", "vk", "x",
+        "facebook",
+        "twitter",
+        "whatsapp",
+        "pinterest",
+        "pin",
+        "pint",
+        "linkedin",
+        "reddit",
+        "email",
+        "e-mail",
+        "telegram",
+        "tumblr",
+        "share",
+        "tweet",
+        "print",
+        "messenger",
+        "sms",
+        "copy",
+        "link",
+        "mail",
+        "flipboard",
+        "pocket",
+        "vk",
+        "x",
     ];
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
@@ -807,14 +930,15 @@ enum Kind {
 fn kind_of(tag: &str) -> Kind {
     match tag {
         "script" | "style" | "noscript" | "template" | "head" | "title" | "meta" | "link"
-        | "iframe" | "svg" | "select" | "option" | "button" | "input" | "textarea"
-        | "object" | "embed" | "canvas" | "audio" | "video" | "source" | "track" | "map"
-        | "area" => Kind::Skip,
+        | "iframe" | "svg" | "select" | "option" | "button" | "input" | "textarea" | "object"
+        | "embed" | "canvas" | "audio" | "video" | "source" | "track" | "map" | "area" => {
+            Kind::Skip
+        }
         "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "ul" | "ol"
         | "dl" | "table" | "figure" | "section" | "article" | "header" | "footer" | "main"
         | "aside" | "nav" | "form" | "fieldset" | "address" | "details" | "summary" | "hr"
-        | "center" | "body" | "html" | "caption" | "figcaption" | "thead" | "tbody"
-        | "tfoot" | "hgroup" => Kind::Para,
+        | "center" | "body" | "html" | "caption" | "figcaption" | "thead" | "tbody" | "tfoot"
+        | "hgroup" => Kind::Para,
         "li" | "tr" | "dt" | "dd" | "legend" | "option_group" => Kind::Line,
         "td" | "th" => Kind::Cell,
         "pre" | "listing" | "xmp" | "plaintext" => Kind::Pre,
@@ -966,13 +1090,23 @@ fn is_html_ws(c: char) -> bool {
 /// Drops control characters and stray combining strike-through marks
 /// (U+0335..U+0338) that some CMSes wrap around dashes.
 fn clean_chars(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().all(|c| !c.is_control() && !matches!(c, '\u{335}'..='\u{338}' | '\u{ad}' | '\u{200b}' | '\u{feff}')) {
+    if s.chars().all(|c| {
+        !c.is_control()
+            && !matches!(
+                c,
+                '\u{335}'..='\u{338}' | '\u{ad}' | '\u{200b}' | '\u{feff}'
+            )
+    }) {
         return std::borrow::Cow::Borrowed(s);
     }
     std::borrow::Cow::Owned(
         s.chars()
             .filter(|&c| {
-                !c.is_control() && !matches!(c, '\u{335}'..='\u{338}' | '\u{ad}' | '\u{200b}' | '\u{feff}')
+                !c.is_control()
+                    && !matches!(
+                        c,
+                        '\u{335}'..='\u{338}' | '\u{ad}' | '\u{200b}' | '\u{feff}'
+                    )
             })
             .collect(),
     )
@@ -1090,7 +1224,11 @@ mod tests {
     #[test]
     fn deep_nesting_bounded() {
         let n = 20_000;
-        let html = format!("<html><body>{}<p>deep text</p>{}</body></html>", "<div>".repeat(n), "</div>".repeat(n));
+        let html = format!(
+            "<html><body>{}<p>deep text</p>{}</body></html>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
         let e = extract(&html, None);
         assert!(!e.readable);
         assert!(extract_text(&html, None).contains("deep text"));

@@ -406,7 +406,14 @@ impl App {
             },
             Action::ToggleTextSource => {
                 self.prefer_full = !self.prefer_full;
-                self.notice = Some(if self.prefer_full { "Showing the full article when fetched" } else { "Showing the feed's text" }.into());
+                self.notice = Some(
+                    if self.prefer_full {
+                        "Showing the full article when fetched"
+                    } else {
+                        "Showing the feed's text"
+                    }
+                    .into(),
+                );
                 match &self.article {
                     Some(doc) => {
                         let id = doc.id;

@@ -52,7 +52,10 @@ impl ArticleDoc {
     /// Lays out `article` with its text wrapped to `width` columns: the fetched full article when
     /// there is one and `prefer_full` is set, else the richest text the feed gave.
     pub fn build(article: &Article, width: u16, tz: FixedOffset, prefer_full: bool) -> ArticleDoc {
-        let full = article.full_content.as_deref().filter(|c| !c.trim().is_empty());
+        let full = article
+            .full_content
+            .as_deref()
+            .filter(|c| !c.trim().is_empty());
         let feed_text = article
             .content
             .as_deref()
@@ -60,7 +63,11 @@ impl ArticleDoc {
             .or(article.summary.as_deref())
             .unwrap_or("");
         let showing_full = prefer_full && full.is_some();
-        let html = if showing_full { full.unwrap_or_default() } else { feed_text };
+        let html = if showing_full {
+            full.unwrap_or_default()
+        } else {
+            feed_text
+        };
         let rendered = render_html(html, width as usize);
         let mut body = rendered.lines;
         while body.last().is_some_and(|l| l.trim().is_empty()) {
@@ -134,11 +141,17 @@ impl ArticleDoc {
 
 /// Which text the pane shows, and how to get the other one.
 fn text_source_note(article: &Article, showing_full: bool) -> String {
-    let has_full = article.full_content.as_deref().is_some_and(|c| !c.trim().is_empty());
+    let has_full = article
+        .full_content
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
     match (showing_full, has_full, &article.full_error) {
         (true, _, _) => "full article (t: the feed's text)".into(),
         (false, true, _) => "feed (t: the full article)".into(),
-        (false, false, Some(e)) => format!("feed; the full article failed: {} (f: retry)", clean_line(e)),
+        (false, false, Some(e)) => format!(
+            "feed; the full article failed: {} (f: retry)",
+            clean_line(e)
+        ),
         (false, false, None) => "feed (f: fetch the full article)".into(),
     }
 }

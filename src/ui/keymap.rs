@@ -50,7 +50,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("1 … 9", "open the numbered link of the article"),
     ("f", "fetch the full article from its web page"),
     ("t", "switch between the full article and the feed's text"),
-    ("F", "full articles on/off for the feed (fetched with each refresh)"),
+    (
+        "F",
+        "full articles on/off for the feed (fetched with each refresh)",
+    ),
     ("?", "this help (any key closes it)"),
     ("q, Esc", "back; quit from the feed list"),
     ("Ctrl-C", "quit"),

@@ -244,6 +244,9 @@ fn execute(
             store.set_full_text(feed_id, on)?;
             None
         }
-        Command::Refresh(_) | Command::RefreshAll | Command::OpenUrl(_) | Command::FetchFullText(_) => None,
+        Command::Refresh(_)
+        | Command::RefreshAll
+        | Command::OpenUrl(_)
+        | Command::FetchFullText(_) => None,
     })
 }
