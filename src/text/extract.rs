@@ -311,7 +311,7 @@ fn tree_stats(doc: &Document) -> (usize, usize) {
         let mut child = node.first_child();
         while let Some(c) = child {
             if c.is_element() {
-                stack.push((c.clone(), depth + 1));
+                stack.push((c, depth + 1));
             }
             child = c.next_sibling();
         }
@@ -411,7 +411,7 @@ fn post_clean(doc: &Document) {
         if is_boilerplate_attr(&attrs) {
             let len = node.normalized_char_count();
             if len * 4 < total {
-                doomed.push(node.clone());
+                doomed.push(*node);
             }
         }
     }
@@ -428,12 +428,12 @@ fn post_clean(doc: &Document) {
         let text = collapse_ws(&node.text());
         if text.is_empty() {
             if node.select_img_count() == 0 {
-                doomed.push(node.clone());
+                doomed.push(*node);
             }
             continue;
         }
         if text.chars().count() <= 120 && is_boilerplate_text(&text) {
-            doomed.push(node.clone());
+            doomed.push(*node);
         }
     }
     for n in doomed {
@@ -465,7 +465,7 @@ fn clean_margins(doc: &Document) {
     // Leaf blocks and lists in document order.
     let mut blocks: Vec<(NodeRef<'_>, String)> = Vec::new();
     let mut lists: Vec<(NodeRef<'_>, usize)> = Vec::new();
-    let mut stack = vec![root.clone()];
+    let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         let Some(name) = node.node_name() else {
             continue;
@@ -475,12 +475,12 @@ fn clean_margins(doc: &Document) {
             continue;
         }
         if matches!(name.as_ref(), "ul" | "ol") {
-            lists.push((node.clone(), blocks.len()));
+            lists.push((node, blocks.len()));
         }
         if !matches!(kind, Kind::Inline | Kind::Br) && is_leaf_block(&node) {
             let text = collapse_ws(&node.text());
             if !text.is_empty() {
-                blocks.push((node.clone(), text));
+                blocks.push((node, text));
             }
             continue;
         }
@@ -503,7 +503,7 @@ fn clean_margins(doc: &Document) {
     let mut doomed = Vec::new();
     for (i, (node, text)) in blocks.iter().enumerate() {
         if (i < first || i > last) && is_margin_noise(text) {
-            doomed.push(node.clone());
+            doomed.push(*node);
         }
     }
     // Lists of links after the article: related stories.
@@ -517,7 +517,7 @@ fn clean_margins(doc: &Document) {
                 .sum();
             let items = list.children_it(false).filter(|c| c.is_element()).count();
             if items >= 2 && link_len * 10 >= text_len * 7 {
-                doomed.push(list.clone());
+                doomed.push(*list);
             }
         }
     }
@@ -1014,13 +1014,13 @@ impl TextOut {
 
     /// Appends text with whitespace collapsed.
     fn text(&mut self, s: &str) {
-        let mut words = s.split(is_html_ws).peekable();
+        let words = s.split(is_html_ws).peekable();
         let mut first = true;
         let mut any = false;
         if s.starts_with(is_html_ws) {
             self.pending_space = true;
         }
-        while let Some(w) = words.next() {
+        for w in words {
             if w.is_empty() {
                 continue;
             }
@@ -1121,7 +1121,7 @@ fn node_to_text(root: &NodeRef<'_>) -> String {
     let mut out = TextOut::new();
     let mut pre_depth = 0usize;
     let mut stack: Vec<Step<'_>> = Vec::new();
-    push_children(root, &mut stack, |n| Step::Enter(n));
+    push_children(root, &mut stack, Step::Enter);
     while let Some(step) = stack.pop() {
         match step {
             Step::Enter(node) => {
@@ -1161,7 +1161,7 @@ fn node_to_text(root: &NodeRef<'_>) -> String {
                     continue;
                 }
                 stack.push(Step::Leave(kind));
-                push_children(&node, &mut stack, |n| Step::Enter(n));
+                push_children(&node, &mut stack, Step::Enter);
             }
             Step::Leave(kind) => match kind {
                 Kind::Para => out.brk(2),
@@ -1170,11 +1170,10 @@ fn node_to_text(root: &NodeRef<'_>) -> String {
                     out.brk(2);
                 }
                 Kind::Line => out.brk(1),
-                Kind::Cell => {
-                    if !out.out.is_empty() && out.pending_breaks == 0 {
+                Kind::Cell
+                    if !out.out.is_empty() && out.pending_breaks == 0 => {
                         out.pending_cell = true;
                     }
-                }
                 Kind::Inline => out.boundary = true,
                 _ => {}
             },
