@@ -10,7 +10,7 @@ use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::config::Config;
-use crate::feed::fetch::{Fetched, Fetcher, Validators};
+use crate::feed::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::feed::parse::parse_feed;
 use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
 use crate::text::clean_line;
@@ -59,6 +59,40 @@ pub enum PollerCommand {
 
 /// Full texts fetched per feed and refresh, at most; older articles are left to the `f` key.
 const FULL_TEXTS_PER_REFRESH: usize = 20;
+
+/// Why a refresh failed: the fetch error keeps its kind, since it decides when to try again.
+enum Failure {
+    Fetch(FetchError),
+    Other(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Fetch(e) => e.fmt(f),
+            Failure::Other(e) => f.write_str(e),
+        }
+    }
+}
+
+/// The longest any feed waits: a day.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// `next_fetch` of a feed that is never polled again (410 Gone); an explicit refresh still tries.
+const NEVER: i64 = i64::MAX / 2;
+
+/// "14:05" (today) or "2026-11-26 14:05", local time, for messages about the next try.
+fn local_time(ts: i64) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp(ts, 0) else {
+        return String::new();
+    };
+    let t = t.with_timezone(&chrono::Local);
+    if t.date_naive() == chrono::Local::now().date_naive() {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
 
 enum Outcome {
     Stored(usize),
@@ -190,6 +224,7 @@ impl Refresher {
         let next_fetch = now + with_jitter(self.interval).as_secs() as i64;
         let id = feed.id;
         let result = match fetched {
+            Err(e) => Err(Failure::Fetch(e)),
             Ok(Fetched::NotModified(v)) => self
                 .with_store(move |s| {
                     s.record_not_modified(
@@ -201,9 +236,13 @@ impl Refresher {
                     )
                 })
                 .await
-                .map(|()| Outcome::NotModified),
+                .map(|()| Outcome::NotModified)
+                .map_err(Failure::Other),
             Ok(Fetched::Body {
-                bytes, validators, ..
+                bytes,
+                validators,
+                moved_to,
+                ..
             }) => {
                 let parsed = tokio::task::spawn_blocking(move || parse_feed(&bytes, now)).await;
                 match parsed {
@@ -215,24 +254,58 @@ impl Refresher {
                             next_fetch,
                         };
                         let stored = self
-                            .with_store(move |s| s.apply_refresh(id, &content, &meta))
+                            .with_store(move |s| {
+                                let new = s.apply_refresh(id, &content, &meta)?;
+                                // A permanent redirect is followed in the store only once the new
+                                // address served a feed.
+                                if let Some(url) = moved_to {
+                                    s.move_feed(id, &url)?;
+                                }
+                                Ok(new)
+                            })
                             .await
-                            .map(Outcome::Stored);
+                            .map(Outcome::Stored)
+                            .map_err(Failure::Other);
                         if stored.is_ok() && feed.full_text {
                             self.fetch_pending_full_texts(id).await;
                         }
                         stored
                     }
-                    Ok(Err(e)) => Err(e.to_string()),
-                    Err(e) => Err(format!("parser crashed: {e}")),
+                    Ok(Err(e)) => Err(Failure::Other(e.to_string())),
+                    Err(e) => Err(Failure::Other(format!("parser crashed: {e}"))),
                 }
             }
-            Err(e) => Err(e.to_string()),
         };
         match result {
             Ok(outcome) => outcome,
             Err(error) => {
-                let retry = now + backoff(feed.error_count).as_secs() as i64;
+                let (error, retry) = match error {
+                    Failure::Fetch(FetchError::Gone) => (
+                        format!(
+                            "{}; polling stopped (remove it with `tidings remove {id}`)",
+                            FetchError::Gone
+                        ),
+                        NEVER,
+                    ),
+                    Failure::Fetch(FetchError::RetryLater { status, after }) => {
+                        let wait = after
+                            .map(Duration::from_secs)
+                            .unwrap_or_else(|| backoff(feed.error_count))
+                            .min(MAX_WAIT);
+                        let at = now + wait.as_secs() as i64;
+                        (
+                            format!(
+                                "HTTP {status}: the server asked to wait; next try {}",
+                                local_time(at)
+                            ),
+                            at,
+                        )
+                    }
+                    other => {
+                        let at = now + backoff(feed.error_count).as_secs() as i64;
+                        (format!("{other}; next try {}", local_time(at)), at)
+                    }
+                };
                 let message = error.clone();
                 if let Err(e) = self
                     .with_store(move |s| s.record_failure(id, &message, retry))
@@ -369,5 +442,5 @@ fn with_jitter(interval: Duration) -> Duration {
 /// After `errors` failures in a row: 5 minutes, doubling each time, at most a day.
 fn backoff(errors: i64) -> Duration {
     let exp = errors.clamp(0, 10) as u32;
-    with_jitter(Duration::from_secs((300u64 << exp).min(24 * 3600)))
+    with_jitter(Duration::from_secs(300u64 << exp)).min(MAX_WAIT)
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::{
     CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    LOCATION, RETRY_AFTER,
 };
 use tokio::io::AsyncReadExt;
 
@@ -44,8 +45,13 @@ pub enum Fetched {
         bytes: Vec<u8>,
         validators: Validators,
         content_type: Option<String>,
+        /// Where the feed now lives, when it was reached only through permanent redirects (301/308).
+        moved_to: Option<String>,
     },
 }
+
+/// Redirects followed for one request, at most.
+pub const MAX_REDIRECTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -55,6 +61,14 @@ pub enum FetchError {
     TooLarge(usize),
     #[error("HTTP {0}")]
     Status(u16),
+    /// 429 or 503: the server asks us to come back later (`Retry-After`, in seconds from now).
+    #[error("HTTP {status}: the server asks to retry later")]
+    RetryLater { status: u16, after: Option<u64> },
+    /// 410: the feed was removed for good.
+    #[error("HTTP 410 Gone: the feed was removed")]
+    Gone,
+    #[error("redirect refused: {0}")]
+    BadRedirect(String),
     #[error("cannot connect: {0}")]
     Connect(String),
     #[error("network error: {0}")]
@@ -82,7 +96,9 @@ impl Fetcher {
             .user_agent(concat!("tidings/", env!("CARGO_PKG_VERSION")))
             .timeout(limits.timeout)
             .connect_timeout(limits.connect_timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            // Redirects are followed by our own loop (see `fetch_http`), so that permanent moves can be
+            // recorded and every hop is checked.
+            .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .gzip(true)
             .brotli(true)
@@ -104,6 +120,7 @@ impl Fetcher {
                 bytes: crate::welcome::WELCOME_FEED.as_bytes().to_vec(),
                 validators: Validators::default(),
                 content_type: None,
+                moved_to: None,
             });
         }
         let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
@@ -162,13 +179,53 @@ impl Fetcher {
         if let Some(lm) = validators.last_modified.as_deref().and_then(header_value) {
             headers.insert(IF_MODIFIED_SINCE, lm);
         }
-        let mut response = self
-            .client
-            .get(url)
-            .headers(headers)
-            .send()
-            .await
-            .map_err(|e| self.classify(e))?;
+        let mut current = url;
+        let mut visited = vec![current.to_string()];
+        let mut permanent = true;
+        let mut response = loop {
+            let response = self
+                .client
+                .get(current.clone())
+                .headers(headers.clone())
+                .send()
+                .await
+                .map_err(|e| self.classify(e))?;
+            let status = response.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                break response;
+            }
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| {
+                    FetchError::BadRedirect(format!("HTTP {} without a Location", status.as_u16()))
+                })?;
+            let next = current
+                .join(location.trim())
+                .map_err(|e| FetchError::BadRedirect(format!("invalid Location: {e}")))?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::BadRedirect(format!(
+                    "to a {}: URL, only http(s) is followed",
+                    next.scheme()
+                )));
+            }
+            if visited.iter().any(|v| v == next.as_str()) {
+                return Err(FetchError::BadRedirect("redirect loop".into()));
+            }
+            if visited.len() > MAX_REDIRECTS {
+                return Err(FetchError::BadRedirect(format!(
+                    "more than {MAX_REDIRECTS} redirects"
+                )));
+            }
+            permanent &= matches!(
+                status,
+                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+            );
+            visited.push(next.to_string());
+            current = next;
+        };
+        let moved_to = (permanent && visited.len() > 1).then(|| current.to_string());
         let got = Validators {
             etag: response.headers().get(ETAG).map(|v| v.as_bytes().to_vec()),
             last_modified: response
@@ -180,8 +237,21 @@ impl Fetcher {
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified(got));
         }
-        if !status.is_success() {
-            return Err(FetchError::Status(status.as_u16()));
+        match status {
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                let after = response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry_after_seconds(v, std::time::SystemTime::now()));
+                return Err(FetchError::RetryLater {
+                    status: status.as_u16(),
+                    after,
+                });
+            }
+            StatusCode::GONE => return Err(FetchError::Gone),
+            s if !s.is_success() => return Err(FetchError::Status(s.as_u16())),
+            _ => {}
         }
         let content_type = response
             .headers()
@@ -203,6 +273,7 @@ impl Fetcher {
             bytes,
             validators: got,
             content_type,
+            moved_to,
         })
     }
 
@@ -226,6 +297,7 @@ impl Fetcher {
             bytes,
             validators: Validators::default(),
             content_type: None,
+            moved_to: None,
         })
     }
 
@@ -240,6 +312,16 @@ impl Fetcher {
             FetchError::Network(root_cause(&e))
         }
     }
+}
+
+/// `Retry-After` in either form: delay-seconds, or an HTTP date (seconds from `now`, 0 if past).
+pub fn retry_after_seconds(value: &str, now: std::time::SystemTime) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).map(|d| d.as_secs()).unwrap_or(0))
 }
 
 fn header_value(bytes: &[u8]) -> Option<HeaderValue> {

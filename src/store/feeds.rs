@@ -191,6 +191,16 @@ impl Store {
         Ok(())
     }
 
+    /// Records that a feed moved (a permanent redirect that served a feed). Left alone when another
+    /// subscription already has the new address.
+    pub fn move_feed(&mut self, feed_id: i64, new_url: &str) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE feeds SET url = ?2 WHERE id = ?1
+             AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)",
+            params![feed_id, new_url],
+        )? > 0)
+    }
+
     /// Turns full-article fetching on or off for a feed. Returns whether the feed exists.
     pub fn set_full_text(&mut self, feed_id: i64, on: bool) -> Result<bool> {
         Ok(self.conn.execute(

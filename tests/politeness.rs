@@ -1,0 +1,343 @@
+//! Politeness towards servers, each behaviour against a loopback server that records requests:
+//! redirects (followed by our own loop), Retry-After on 429/503, 410 Gone, no cookies or Referer.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use tidings::config::Config;
+use tidings::feed::fetch::{
+    FetchError, FetchLimits, Fetched, Fetcher, Validators, retry_after_seconds,
+};
+use tidings::poller::Refresher;
+use tidings::store::{NewFeed, Store, now_unix};
+use tokio::sync::mpsc;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const RSS: &str = r#"<rss version="2.0"><channel><title>Moved feed</title>
+<item><guid>1</guid><title>Hello</title></item></channel></rss>"#;
+
+fn fetcher() -> Fetcher {
+    Fetcher::new(FetchLimits::from(&Config {
+        timeout_seconds: 5,
+        ..Config::default()
+    }))
+    .unwrap()
+}
+
+async fn redirect(server: &MockServer, from: &str, status: u16, to: &str) {
+    Mock::given(method("GET"))
+        .and(path(from))
+        .respond_with(ResponseTemplate::new(status).insert_header("Location", to))
+        .mount(server)
+        .await;
+}
+
+async fn feed_at(server: &MockServer, at: &str) {
+    Mock::given(method("GET"))
+        .and(path(at))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(RSS)
+                .insert_header("Set-Cookie", "session=abc; Path=/"),
+        )
+        .mount(server)
+        .await;
+}
+
+/// A store with one feed at `url`, and a refresher over it.
+fn setup(url: &str) -> (tempfile::TempDir, Refresher, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache.db");
+    let mut store = Store::open(&db).unwrap();
+    store
+        .add_feed(&NewFeed {
+            url: url.into(),
+            ..NewFeed::default()
+        })
+        .unwrap();
+    let config = Config {
+        timeout_seconds: 5,
+        ..Config::default()
+    };
+    let refresher = Refresher::new(fetcher(), Arc::new(Mutex::new(store)), &config);
+    (dir, refresher, db)
+}
+
+async fn refresh_all(refresher: &Refresher) {
+    let (tx, mut rx) = mpsc::channel(16);
+    refresher
+        .refresh(refresher.feeds(None).await.unwrap(), &tx)
+        .await;
+    drop(tx);
+    while rx.recv().await.is_some() {}
+}
+
+#[tokio::test]
+async fn permanent_redirect_moves_the_feed_after_it_served_a_feed() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    redirect(&server, "/old.xml", 301, "/mid.xml").await;
+    redirect(&server, "/mid.xml", 308, &format!("{base}/new.xml")).await;
+    feed_at(&server, "/new.xml").await;
+    let (_dir, refresher, db) = setup(&format!("{base}/old.xml"));
+    refresh_all(&refresher).await;
+    let feeds = Store::open(&db).unwrap().feed_summaries().unwrap();
+    assert_eq!(feeds[0].url, format!("{base}/new.xml"));
+    assert_eq!((feeds[0].title.as_str(), feeds[0].total), ("Moved feed", 1));
+}
+
+#[tokio::test]
+async fn permanent_redirect_to_something_that_is_not_a_feed_keeps_the_old_url() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    redirect(&server, "/old.xml", 301, "/parked.html").await;
+    Mock::given(method("GET"))
+        .and(path("/parked.html"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("<html><body>Domain for sale</body></html>"),
+        )
+        .mount(&server)
+        .await;
+    let (_dir, refresher, db) = setup(&format!("{base}/old.xml"));
+    refresh_all(&refresher).await;
+    let feeds = Store::open(&db).unwrap().feed_summaries().unwrap();
+    assert_eq!(feeds[0].url, format!("{base}/old.xml"));
+    assert!(
+        feeds[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("web page, not a feed")
+    );
+}
+
+#[tokio::test]
+async fn temporary_redirects_keep_the_url() {
+    for status in [302, 303, 307] {
+        let server = MockServer::start().await;
+        let base = server.uri();
+        redirect(&server, "/old.xml", 301, "/tmp.xml").await;
+        redirect(&server, "/tmp.xml", status, "/new.xml").await;
+        feed_at(&server, "/new.xml").await;
+        let (_dir, refresher, db) = setup(&format!("{base}/old.xml"));
+        refresh_all(&refresher).await;
+        let feeds = Store::open(&db).unwrap().feed_summaries().unwrap();
+        assert_eq!(
+            feeds[0].url,
+            format!("{base}/old.xml"),
+            "a {status} in the chain keeps the URL"
+        );
+        assert_eq!(feeds[0].total, 1);
+    }
+}
+
+#[tokio::test]
+async fn redirect_to_a_file_url_is_refused() {
+    let server = MockServer::start().await;
+    redirect(&server, "/feed.xml", 301, "file:///etc/passwd").await;
+    let err = fetcher()
+        .fetch(
+            &format!("{}/feed.xml", server.uri()),
+            &Validators::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::BadRedirect(_)), "{err}");
+    assert!(err.to_string().contains("file"), "{err}");
+}
+
+#[tokio::test]
+async fn redirect_loops_and_long_chains_end_with_a_clear_error() {
+    let server = MockServer::start().await;
+    redirect(&server, "/a", 302, "/b").await;
+    redirect(&server, "/b", 302, "/a").await;
+    let err = fetcher()
+        .fetch(&format!("{}/a", server.uri()), &Validators::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "redirect refused: redirect loop");
+
+    for i in 0..8 {
+        redirect(&server, &format!("/hop{i}"), 302, &format!("/hop{}", i + 1)).await;
+    }
+    let err = fetcher()
+        .fetch(&format!("{}/hop0", server.uri()), &Validators::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "redirect refused: more than 5 redirects");
+    let requests = server.received_requests().await.unwrap();
+    let hops = requests
+        .iter()
+        .filter(|r| r.url.path().starts_with("/hop"))
+        .count();
+    assert_eq!(hops, 6, "the first request and five redirects, then stop");
+
+    // Five redirects are fine.
+    feed_at(&server, "/hop5").await;
+    let server2 = MockServer::start().await;
+    for i in 0..5 {
+        redirect(&server2, &format!("/r{i}"), 307, &format!("/r{}", i + 1)).await;
+    }
+    feed_at(&server2, "/r5").await;
+    let ok = fetcher()
+        .fetch(&format!("{}/r0", server2.uri()), &Validators::default())
+        .await
+        .unwrap();
+    assert!(matches!(ok, Fetched::Body { moved_to: None, .. }));
+}
+
+#[tokio::test]
+async fn no_cookies_and_no_referer_are_sent() {
+    let server = MockServer::start().await;
+    redirect(&server, "/start", 302, "/feed.xml").await;
+    feed_at(&server, "/feed.xml").await;
+    let f = fetcher();
+    for _ in 0..2 {
+        f.fetch(&format!("{}/start", server.uri()), &Validators::default())
+            .await
+            .unwrap();
+    }
+    for request in server.received_requests().await.unwrap() {
+        assert!(
+            request.headers.get("cookie").is_none(),
+            "cookie sent to {}",
+            request.url
+        );
+        assert!(
+            request.headers.get("referer").is_none(),
+            "referer sent to {}",
+            request.url
+        );
+    }
+}
+
+#[tokio::test]
+async fn retry_after_seconds_is_honoured() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "7200"))
+        .mount(&server)
+        .await;
+    let (_dir, refresher, db) = setup(&format!("{}/feed.xml", server.uri()));
+    let before = now_unix();
+    refresh_all(&refresher).await;
+    let feed = &Store::open(&db).unwrap().feed_summaries().unwrap()[0];
+    let wait = feed.next_fetch - before;
+    assert!((7200..=7210).contains(&wait), "waits as asked: {wait} s");
+    let error = feed.last_error.as_deref().unwrap();
+    assert!(
+        error.starts_with("HTTP 429: the server asked to wait; next try "),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_http_date_is_honoured_and_capped_at_a_day() {
+    let server = MockServer::start().await;
+    let in_an_hour = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
+    Mock::given(method("GET"))
+        .and(path("/soon.xml"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", in_an_hour.as_str()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/never.xml"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "99999999"))
+        .mount(&server)
+        .await;
+    let (_dir, refresher, db) = setup(&format!("{}/soon.xml", server.uri()));
+    Store::open(&db)
+        .unwrap()
+        .add_feed(&NewFeed {
+            url: format!("{}/never.xml", server.uri()),
+            ..NewFeed::default()
+        })
+        .unwrap();
+    let before = now_unix();
+    refresh_all(&refresher).await;
+    for feed in Store::open(&db).unwrap().feed_summaries().unwrap() {
+        let wait = feed.next_fetch - before;
+        if feed.url.ends_with("soon.xml") {
+            assert!(
+                (3590..=3610).contains(&wait),
+                "HTTP date honoured: {wait} s"
+            );
+        } else {
+            assert!(
+                (86_390..=86_410).contains(&wait),
+                "capped at a day: {wait} s"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn gone_stops_polling_and_says_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(410))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (_dir, refresher, db) = setup(&format!("{}/feed.xml", server.uri()));
+    refresh_all(&refresher).await;
+    let store = Store::open(&db).unwrap();
+    let feed = &store.feed_summaries().unwrap()[0];
+    assert!(feed.last_error.as_deref().unwrap().contains("410 Gone"));
+    assert!(
+        feed.last_error
+            .as_deref()
+            .unwrap()
+            .contains("polling stopped")
+    );
+    assert!(
+        store
+            .due_feeds(now_unix() + 10 * 365 * 86_400)
+            .unwrap()
+            .is_empty(),
+        "never due again"
+    );
+}
+
+#[tokio::test]
+async fn not_found_and_server_errors_only_back_off() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let (_dir, refresher, db) = setup(&format!("{}/feed.xml", server.uri()));
+    let before = now_unix();
+    refresh_all(&refresher).await;
+    let feed = &Store::open(&db).unwrap().feed_summaries().unwrap()[0];
+    let wait = feed.next_fetch - before;
+    assert!(
+        (300..=400).contains(&wait),
+        "first failure waits about five minutes: {wait} s"
+    );
+    assert!(
+        feed.last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("HTTP 404; next try")
+    );
+}
+
+#[test]
+fn retry_after_parses_both_forms() {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+    assert_eq!(retry_after_seconds("120", now), Some(120));
+    assert_eq!(retry_after_seconds(" 0 ", now), Some(0));
+    assert_eq!(
+        retry_after_seconds("Wed, 21 Oct 2015 07:30:00 GMT", now),
+        Some(120)
+    );
+    assert_eq!(
+        retry_after_seconds("Wed, 21 Oct 2015 07:00:00 GMT", now),
+        Some(0),
+        "a past date means now"
+    );
+    assert_eq!(retry_after_seconds("soon", now), None);
+    assert_eq!(retry_after_seconds("-5", now), None);
+}
