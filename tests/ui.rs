@@ -594,3 +594,35 @@ fn article_doc_shows_which_text_and_falls_back_with_a_note() {
     let note = &failed.fields.iter().find(|(k, _)| *k == "Text").unwrap().1;
     assert!(note.contains("failed: HTTP 403"), "{note}");
 }
+
+#[test]
+fn article_text_keeps_its_emphasis_on_screen() {
+    let mut app = loaded_app(120, 20);
+    act(&mut app, Action::NextPane);
+    open_article(&mut app);
+    let terminal = draw(&app);
+    let buffer = terminal.backend().buffer();
+    let find = |needle: &str| -> (u16, u16) {
+        for y in 0..buffer.area.height {
+            let row: String = (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            if let Some(byte) = row.find(needle) {
+                return (row[..byte].chars().count() as u16, y);
+            }
+        }
+        panic!("{needle:?} not on screen");
+    };
+    let (x, y) = find("announce the release[1]");
+    let link = &buffer[(x + 9, y)];
+    assert!(
+        link.modifier.contains(ratatui::style::Modifier::UNDERLINED),
+        "links are underlined"
+    );
+    let plain = &buffer[(x, y)];
+    assert!(
+        !plain
+            .modifier
+            .contains(ratatui::style::Modifier::UNDERLINED)
+    );
+}

@@ -4,5 +4,5 @@ pub mod extract;
 pub mod render;
 pub mod sanitize;
 
-pub use render::{Rendered, render_html};
+pub use render::{Rendered, StyledRange, TextStyle, render_html};
 pub use sanitize::{clean_line, clean_text};

@@ -44,6 +44,53 @@ pub struct Rendered {
     pub lines: Vec<String>,
     /// The link targets in reference order; links[0] is reference [1].
     pub links: Vec<String>,
+    /// The emphasised stretches of each line (`styles[i]` belongs to `lines[i]`; missing or empty
+    /// for plain lines). Byte ranges, always on character boundaries.
+    pub styles: Vec<Vec<StyledRange>>,
+}
+
+/// How a stretch of article text is emphasised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextStyle {
+    pub strong: bool,
+    pub emphasis: bool,
+    pub code: bool,
+    pub link: bool,
+}
+
+/// Bytes `start..end` of a line, drawn in `style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StyledRange {
+    pub start: usize,
+    pub end: usize,
+    pub style: TextStyle,
+}
+
+/// What the decorator marks; folded into a [`TextStyle`] per piece of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Mark {
+    #[default]
+    Plain,
+    Strong,
+    Emphasis,
+    Code,
+    Link,
+}
+
+impl TextStyle {
+    fn from_marks(marks: &[Mark]) -> TextStyle {
+        let mut style = TextStyle::default();
+        for mark in marks {
+            match mark {
+                Mark::Plain => {}
+                Mark::Strong => style.strong = true,
+                Mark::Emphasis => style.emphasis = true,
+                Mark::Code => style.code = true,
+                Mark::Link => style.link = true,
+            }
+        }
+        style
+    }
 }
 
 /// Renders article HTML (untrusted, possibly plain text, possibly broken) at `width` columns (clamp width to at least 20 and at most 1000).
@@ -140,14 +187,18 @@ struct RefDecorator {
 }
 
 impl TextDecorator for RefDecorator {
-    type Annotation = ();
+    type Annotation = Mark;
 
     fn decorate_link_start(&mut self, url: &str) -> (String, Self::Annotation) {
+        let mut mark = Mark::Plain;
         if let Ok(mut registry) = self.links.try_borrow_mut() {
             let number = registry.register(url);
+            if number.is_some() {
+                mark = Mark::Link;
+            }
             registry.open.push(number);
         }
-        (String::new(), ())
+        (String::new(), mark)
     }
 
     fn decorate_link_end(&mut self) -> String {
@@ -164,7 +215,7 @@ impl TextDecorator for RefDecorator {
     }
 
     fn decorate_em_start(&self) -> (String, Self::Annotation) {
-        (String::new(), ())
+        (String::new(), Mark::Emphasis)
     }
 
     fn decorate_em_end(&self) -> String {
@@ -172,7 +223,7 @@ impl TextDecorator for RefDecorator {
     }
 
     fn decorate_strong_start(&self) -> (String, Self::Annotation) {
-        (String::new(), ())
+        (String::new(), Mark::Strong)
     }
 
     fn decorate_strong_end(&self) -> String {
@@ -180,7 +231,7 @@ impl TextDecorator for RefDecorator {
     }
 
     fn decorate_strikeout_start(&self) -> (String, Self::Annotation) {
-        ("~~".to_string(), ())
+        ("~~".to_string(), Mark::Plain)
     }
 
     fn decorate_strikeout_end(&self) -> String {
@@ -188,19 +239,23 @@ impl TextDecorator for RefDecorator {
     }
 
     fn decorate_code_start(&self) -> (String, Self::Annotation) {
-        (String::new(), ())
+        (String::new(), Mark::Code)
     }
 
     fn decorate_code_end(&self) -> String {
         String::new()
     }
 
-    fn decorate_preformat_first(&self) -> Self::Annotation {}
+    fn decorate_preformat_first(&self) -> Self::Annotation {
+        Mark::Code
+    }
 
-    fn decorate_preformat_cont(&self) -> Self::Annotation {}
+    fn decorate_preformat_cont(&self) -> Self::Annotation {
+        Mark::Code
+    }
 
     fn decorate_image(&mut self, _src: &str, title: &str) -> (String, Self::Annotation) {
-        (image_label(title), ())
+        (image_label(title), Mark::Plain)
     }
 
     fn header_prefix(&self, level: usize) -> String {
@@ -254,65 +309,101 @@ fn render_with_html2text(html: &str, width: usize) -> Option<Rendered> {
     defuse_dom(&dom.document);
     let tree = config.dom_to_render_tree(&dom).ok()?;
     drop(dom);
-    let text = config.render_to_string(tree, width).ok()?;
+    let tagged = config.render_to_lines(tree, width).ok()?;
     drop(config);
     let links = std::mem::take(&mut registry.try_borrow_mut().ok()?.links);
-
-    Some(assemble(output_lines(&text), links))
+    let lines = tagged
+        .iter()
+        .map(|line| {
+            styled_line(
+                line.tagged_strings()
+                    .map(|ts| (ts.s.as_str(), ts.tag.as_slice())),
+            )
+        })
+        .collect();
+    Some(assemble(lines, links))
 }
 
-/// Splits html2text output into sanitized lines: NO-BREAK SPACEs (see
-/// [`harden_pre`]) become spaces, tabs are expanded and trailing whitespace
-/// is dropped. Lines are not re-wrapped: html2text measures display width,
-/// which a character count would get wrong for combining marks (Thai,
-/// Arabic, ...), so it is trusted on width.
-fn output_lines(text: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    for raw in text.split('\n') {
-        for line in clean_text(&raw.replace(NBSP, " ")).split('\n') {
-            lines.push(expand_tabs(line.trim_end()));
+/// Joins html2text's tagged pieces of one line into a sanitized line and its styled ranges:
+/// NO-BREAK SPACEs (see `harden_pre`) become spaces, control characters go, tabs are expanded and
+/// trailing whitespace is dropped. Lines are not re-wrapped: html2text measures display width, which
+/// a character count would get wrong for combining marks (Thai, Arabic, ...), so it is trusted on
+/// width.
+fn styled_line<'a>(
+    pieces: impl Iterator<Item = (&'a str, &'a [Mark])>,
+) -> (String, Vec<StyledRange>) {
+    let mut line = String::new();
+    let mut ranges: Vec<StyledRange> = Vec::new();
+    let mut column = 0;
+    for (text, marks) in pieces {
+        let cleaned = clean_text(&text.replace(NBSP, " ")).replace('\n', " ");
+        let start = line.len();
+        expand_tabs_into(&mut line, &cleaned, &mut column);
+        let style = TextStyle::from_marks(marks);
+        if style != TextStyle::default() && line.len() > start {
+            match ranges.last_mut() {
+                Some(last) if last.end == start && last.style == style => last.end = line.len(),
+                _ => ranges.push(StyledRange {
+                    start,
+                    end: line.len(),
+                    style,
+                }),
+            }
         }
     }
-    lines
+    let kept = line.trim_end().len();
+    line.truncate(kept);
+    ranges.retain_mut(|r| {
+        r.end = r.end.min(kept);
+        r.start < r.end
+    });
+    (line, ranges)
 }
 
 /// Trims blank lines around the body and appends the reference list.
-fn assemble(mut body: Vec<String>, links: Vec<String>) -> Rendered {
-    while body.last().is_some_and(|l| l.trim().is_empty()) {
+fn assemble(mut body: Vec<(String, Vec<StyledRange>)>, links: Vec<String>) -> Rendered {
+    while body.last().is_some_and(|(l, _)| l.trim().is_empty()) {
         body.pop();
     }
-    let leading = body.iter().take_while(|l| l.trim().is_empty()).count();
+    let leading = body.iter().take_while(|(l, _)| l.trim().is_empty()).count();
     body.drain(..leading);
 
     if !links.is_empty() {
         if !body.is_empty() {
-            body.push(String::new());
+            body.push((String::new(), Vec::new()));
         }
         for (i, url) in links.iter().enumerate() {
-            body.push(format!("[{}] {}", i + 1, url));
+            body.push((format!("[{}] {}", i + 1, url), Vec::new()));
         }
     }
-    Rendered { lines: body, links }
+    let (lines, styles) = body.into_iter().unzip();
+    Rendered {
+        lines,
+        links,
+        styles,
+    }
 }
 
 /// Replaces tabs with spaces up to the next tab stop.
+#[cfg(test)]
 fn expand_tabs(line: &str) -> String {
-    if !line.contains('\t') {
-        return line.to_string();
-    }
-    let mut out = String::with_capacity(line.len() + TAB_STOP);
-    let mut col = 0;
-    for c in line.chars() {
+    let mut out = String::with_capacity(line.len());
+    expand_tabs_into(&mut out, line, &mut 0);
+    out
+}
+
+/// Appends `text` to `out` with tabs expanded, `column` being where `out` ends (in characters).
+fn expand_tabs_into(out: &mut String, text: &str, column: &mut usize) {
+    for c in text.chars() {
         if c == '\t' {
-            let spaces = TAB_STOP - col % TAB_STOP;
+            let spaces = TAB_STOP - *column % TAB_STOP;
             out.extend(std::iter::repeat_n(' ', spaces));
-            col += spaces;
+            *column += spaces;
         } else {
             out.push(c);
-            col += 1;
+            *column += 1;
         }
     }
-    out
 }
 
 // ---------------------------------------------------------------------------

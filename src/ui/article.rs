@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::store::Article;
-use crate::text::{clean_line, render_html};
+use crate::text::{StyledRange, clean_line, render_html};
 
 /// One line of the article header, already wrapped to the pane's width.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub struct ArticleDoc {
     pub header: Vec<HeaderLine>,
     /// The text lines, then the link references.
     pub body: Vec<String>,
+    /// Emphasis in the body: `body_styles[i]` belongs to `body[i]` (may be shorter than `body`).
+    pub body_styles: Vec<Vec<StyledRange>>,
     /// Link targets; `links[0]` is reference [1].
     pub links: Vec<String>,
     /// The article's own link, if it is one that may be opened.
@@ -69,12 +71,14 @@ impl ArticleDoc {
             feed_text
         };
         let rendered = render_html(html, width as usize);
+        let mut body_styles = rendered.styles;
         let mut body = rendered.lines;
         while body.last().is_some_and(|l| l.trim().is_empty()) {
             body.pop();
         }
         if body.iter().all(|l| l.trim().is_empty()) {
             body = vec![NO_TEXT.to_string()];
+            body_styles.clear();
         }
         let mut fields = vec![("Feed", clean_line(&article.feed_title))];
         if let Some(author) = article
@@ -109,6 +113,7 @@ impl ArticleDoc {
             fields,
             header,
             body,
+            body_styles,
             links: rendered.links,
             link,
             read: article.read,

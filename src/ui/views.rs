@@ -12,7 +12,7 @@ use super::article::{HeaderLine, format_time};
 use super::keymap::HELP;
 use super::layout::{inner_height, pane_areas};
 use crate::store::Scope;
-use crate::text::clean_line;
+use crate::text::{StyledRange, clean_line};
 
 const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
 
@@ -208,13 +208,48 @@ fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
         HeaderLine::More(text) => Line::raw(text.as_str()),
         HeaderLine::Blank => Line::raw(""),
     });
-    let body = doc.body.iter().map(|l| Line::raw(l.as_str()));
+    let body = doc.body.iter().enumerate().map(|(i, line)| {
+        styled_body_line(line, doc.body_styles.get(i).map_or(&[][..], Vec::as_slice))
+    });
     let lines: Vec<Line<'_>> = header
         .chain(body)
         .skip(app.article_scroll)
         .take(inner.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A body line with its emphasis: bold, italic, code in yellow, links underlined in blue.
+fn styled_body_line<'a>(line: &'a str, ranges: &[StyledRange]) -> Line<'a> {
+    if ranges.is_empty() {
+        return Line::raw(line);
+    }
+    let mut spans = Vec::with_capacity(ranges.len() * 2 + 1);
+    let mut at = 0;
+    for r in ranges {
+        let (Some(before), Some(text)) = (line.get(at..r.start), line.get(r.start..r.end)) else {
+            // Ranges come from the renderer on character boundaries; anything else is drawn plain.
+            return Line::raw(line);
+        };
+        spans.push(Span::raw(before));
+        let mut style = Style::new();
+        if r.style.strong {
+            style = style.bold();
+        }
+        if r.style.emphasis {
+            style = style.italic();
+        }
+        if r.style.code {
+            style = style.fg(Color::Yellow);
+        }
+        if r.style.link {
+            style = style.fg(Color::Blue).underlined();
+        }
+        spans.push(Span::styled(text, style));
+        at = r.end;
+    }
+    spans.push(Span::raw(line.get(at..).unwrap_or("")));
+    Line::from(spans)
 }
 
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {

@@ -30,7 +30,7 @@ pub(super) fn render_fallback(html: &str, width: usize) -> Rendered {
     }
     let body = wrap_flat_with_html2text(&paragraphs, width)
         .unwrap_or_else(|| wrap_flat_by_chars(&paragraphs, width));
-    assemble(body, links)
+    assemble(body.into_iter().map(|l| (l, Vec::new())).collect(), links)
 }
 
 /// Wraps flat paragraphs with html2text, which measures display width
@@ -66,7 +66,11 @@ pub(super) fn wrap_flat_with_html2text(
     }))
     .ok()?
     .ok()?;
-    Some(output_lines(&text))
+    Some(
+        text.split('\n')
+            .map(|raw| styled_line(std::iter::once((raw, &[][..]))).0)
+            .collect(),
+    )
 }
 
 /// Last-resort wrapping of flat paragraphs, counting chars as columns.

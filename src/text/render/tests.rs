@@ -776,11 +776,56 @@ fn huge_nesting_returns_quickly() {
 
 #[test]
 fn output_lines_are_sanitized() {
-    let text = "short  \n\ttab\u{A0}x \x1b[1m\u{202E}\r\nnext\u{85}";
-    assert_eq!(
-        output_lines(text),
-        vec!["short", "        tab x [1m", "", "next"]
+    let (line, styles) = styled_line(
+        [
+            ("\ttab\u{A0}x \x1b[1m\u{202E}", &[][..]),
+            ("next\u{85}  ", &[Mark::Strong][..]),
+        ]
+        .into_iter(),
     );
+    assert_eq!(line, "        tab x [1mnext");
+    assert_eq!(styles.len(), 1);
+    assert_eq!(
+        &line[styles[0].start..styles[0].end],
+        "next",
+        "trailing blanks trimmed from the range"
+    );
+}
+
+#[test]
+fn emphasis_code_and_links_are_styled() {
+    let r = render_html(
+        "<p>Plain <b>bold</b> and <em>soft</em>, <code>x = 1</code>, <a href=\"https://e.com/\">a link</a>.</p>",
+        80,
+    );
+    let line = &r.lines[0];
+    let styled = |style: fn(&TextStyle) -> bool| -> Vec<&str> {
+        r.styles[0]
+            .iter()
+            .filter(|s| style(&s.style))
+            .map(|s| &line[s.start..s.end])
+            .collect()
+    };
+    assert_eq!(styled(|s| s.strong), ["bold"]);
+    assert_eq!(styled(|s| s.emphasis), ["soft"]);
+    assert_eq!(styled(|s| s.code), ["x = 1"]);
+    assert_eq!(
+        styled(|s| s.link),
+        ["a link[1]"],
+        "the reference number goes with its link"
+    );
+    assert!(line.contains("a link[1]"), "{line}");
+    assert!(
+        r.styles.iter().skip(1).all(|s| s.is_empty()),
+        "reference lines are plain"
+    );
+}
+
+#[test]
+fn preformatted_text_is_code() {
+    let r = render_html("<pre>fn main() {\n    run();\n}</pre>", 60);
+    assert_eq!(r.lines[1], "    run();");
+    assert!(r.styles[1].iter().any(|s| s.style.code));
 }
 
 #[test]
