@@ -41,6 +41,22 @@ pub struct ArticleDoc {
     pub width: u16,
 }
 
+/// Article HTML beyond this is not rendered: pathological documents take seconds in the renderer,
+/// and no real article comes near it.
+const MAX_RENDERED_HTML: usize = 2 * 1024 * 1024;
+
+/// The first `max` bytes of `s`, cut at a character boundary.
+fn cut_at(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 const NO_TEXT: &str = "(This article has no text in the feed. Press o to open it in the browser.)";
 
 /// Formats a Unix time in the given zone, e.g. "2026-11-25 14:03".
@@ -70,6 +86,7 @@ impl ArticleDoc {
         } else {
             feed_text
         };
+        let html = cut_at(html, MAX_RENDERED_HTML);
         let rendered = render_html(html, width as usize);
         let mut body_styles = rendered.styles;
         let mut body = rendered.lines;
