@@ -15,6 +15,10 @@
 //! feed's `category` attribute, so that importing the file again gives the same feeds and tags.
 
 use std::borrow::Cow;
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+use crate::text::clean_line;
 use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
@@ -454,27 +458,6 @@ fn category_tags(raw: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// Makes untrusted text one clean line: whitespace runs become one space (none at the ends),
-/// control characters (C0, DEL, C1) and bidi embedding/override/isolate characters are dropped.
-fn clean_line(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut space = false;
-    for c in raw.chars() {
-        if c.is_whitespace() {
-            space = !out.is_empty();
-        } else if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
-            continue;
-        } else {
-            if space {
-                out.push(' ');
-                space = false;
-            }
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// `Some` unless the string is empty.
 fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
@@ -606,51 +589,39 @@ fn xml_error(text: &str, pos: u64, why: &str) -> OpmlError {
     OpmlError::Xml(format!("line {line}, column {column}: {}", clean_line(why)))
 }
 
-/// Turns the document into UTF-8 text: UTF-8 (with or without BOM), UTF-16 (BOM or `<?` sniffing),
-/// and ISO-8859-1 / windows-1252 / US-ASCII as declared. Other declared encodings are refused
-/// unless the document is plain ASCII. Without a declaration, bytes that are not UTF-8 are read
-/// as windows-1252; with a UTF-8 declaration, invalid bytes become U+FFFD.
+/// Turns the document into UTF-8 text: a BOM wins (UTF-8, UTF-16), then UTF-16 recognised from
+/// `<?`, then the XML declaration's encoding (any encoding_rs knows). Without a declaration, bytes
+/// that are not UTF-8 are read as windows-1252; invalid bytes become U+FFFD, never dropped.
 fn decode_document(bytes: &[u8]) -> Result<Cow<'_, str>, OpmlError> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return Ok(String::from_utf8_lossy(rest));
-    }
     if bytes.starts_with(&[0, 0, 0xFE, 0xFF]) || bytes.starts_with(&[0xFF, 0xFE, 0, 0]) {
         return Err(OpmlError::Encoding("UTF-32".to_string()));
     }
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return Ok(Cow::Owned(decode_utf16(rest, u16::from_le_bytes)));
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return Ok(Cow::Owned(decode_utf16(rest, u16::from_be_bytes)));
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        return Ok(Cow::Owned(
+            encoding
+                .decode_without_bom_handling(&bytes[bom..])
+                .0
+                .into_owned(),
+        ));
     }
     if bytes.starts_with(&[b'<', 0, b'?', 0]) {
-        return Ok(Cow::Owned(decode_utf16(bytes, u16::from_le_bytes)));
+        return Ok(UTF_16LE.decode_without_bom_handling(bytes).0);
     }
     if bytes.starts_with(&[0, b'<', 0, b'?']) {
-        return Ok(Cow::Owned(decode_utf16(bytes, u16::from_be_bytes)));
+        return Ok(UTF_16BE.decode_without_bom_handling(bytes).0);
     }
     let Some(label) = declared_encoding(bytes) else {
         return Ok(match std::str::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
-            Err(_) => Cow::Owned(decode_windows_1252(bytes)),
+            Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0,
         });
     };
-    match label.as_str() {
-        "utf-8" | "utf8" | "unicode-1-1-utf-8" => Ok(String::from_utf8_lossy(bytes)),
-        // Declared as UTF-16 but read as ASCII: the declaration is wrong, the bytes are 8-bit.
-        l if l.starts_with("utf-16") || l == "unicode" || l == "ucs-2" => {
-            Ok(String::from_utf8_lossy(bytes))
-        }
-        "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "iso_8859-1:1987" | "latin1" | "latin-1"
-        | "l1" | "cp819" | "ibm819" | "iso-ir-100" | "csisolatin1" | "windows-1252" | "cp1252"
-        | "x-cp1252" | "us-ascii" | "ascii" | "ansi_x3.4-1968" => {
-            Ok(match std::str::from_utf8(bytes) {
-                Ok(text) if text.is_ascii() => Cow::Borrowed(text),
-                _ => Cow::Owned(decode_windows_1252(bytes)),
-            })
-        }
-        _ if bytes.is_ascii() => Ok(String::from_utf8_lossy(bytes)),
-        other => Err(OpmlError::Encoding(clip(&clean_line(other), 40))),
+    match Encoding::for_label(label.as_bytes()) {
+        // Declared as UTF-16 but read as 8-bit text: the declaration is wrong.
+        Some(e) if e == UTF_16LE || e == UTF_16BE => Ok(String::from_utf8_lossy(bytes)),
+        Some(e) => Ok(e.decode_without_bom_handling(bytes).0),
+        None if bytes.is_ascii() => Ok(String::from_utf8_lossy(bytes)),
+        None => Err(OpmlError::Encoding(clip(&clean_line(&label), 40))),
     }
 }
 
@@ -677,30 +648,6 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
 /// The index of the first occurrence of `needle` in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// UTF-16 in the given byte order; unpaired surrogates become U+FFFD, an odd last byte is dropped.
-fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
-    let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
-    char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
-}
-
-/// windows-1252, which is also what ISO-8859-1 labels mean in practice (as in browsers).
-fn decode_windows_1252(bytes: &[u8]) -> String {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
-        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
-        'ž', 'Ÿ',
-    ];
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9F => HIGH[usize::from(b - 0x80)],
-            _ => char::from(b),
-        })
-        .collect()
 }
 
 /// Writes an OPML 2.0 document; feeds grouped in folder outlines by their first tag (feeds

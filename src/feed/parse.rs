@@ -126,23 +126,15 @@ fn main_link(links: &[Link]) -> Option<String> {
 /// UTF-16 documents (with a BOM, or recognisable from `<?` in the first bytes) decoded to UTF-8, with the
 /// XML declaration's encoding corrected to match; `None` for anything else.
 fn decode_utf16(bytes: &[u8]) -> Option<String> {
-    let (big_endian, body) = match bytes {
-        [0xFE, 0xFF, rest @ ..] => (true, rest),
-        [0xFF, 0xFE, rest @ ..] => (false, rest),
-        [0x00, b'<', 0x00, b'?', ..] => (true, bytes),
-        [b'<', 0x00, b'?', 0x00, ..] => (false, bytes),
-        _ => return None,
+    use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+    let (encoding, body) = match Encoding::for_bom(bytes) {
+        Some((e, bom)) if e == UTF_16LE || e == UTF_16BE => (e, &bytes[bom..]),
+        Some(_) => return None,
+        None if bytes.starts_with(&[0x00, b'<', 0x00, b'?']) => (UTF_16BE, bytes),
+        None if bytes.starts_with(&[b'<', 0x00, b'?', 0x00]) => (UTF_16LE, bytes),
+        None => return None,
     };
-    let units = body.chunks_exact(2).map(|pair| {
-        if big_endian {
-            u16::from_be_bytes([pair[0], pair[1]])
-        } else {
-            u16::from_le_bytes([pair[0], pair[1]])
-        }
-    });
-    let text: String = char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
+    let text = encoding.decode_without_bom_handling(body).0.into_owned();
     Some(fix_declared_encoding(text))
 }
 
