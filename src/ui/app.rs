@@ -6,9 +6,11 @@ use std::collections::HashMap;
 use chrono::FixedOffset;
 use ratatui::layout::Rect;
 
+mod feed_list;
+mod navigation;
+
 use super::article::ArticleDoc;
 use super::keymap::Action;
-use super::layout::{inner_height, inner_width, pane_areas};
 use crate::poller::Update;
 use crate::store::{FeedSummary, Headline, Scope};
 use crate::text::clean_line;
@@ -448,65 +450,6 @@ impl App {
         vec![]
     }
 
-    /// Rows a page moves: the height of the focused list.
-    fn page(&self) -> usize {
-        pane_areas(self.size, self.focus)
-            .get(self.focus)
-            .map(inner_height)
-            .unwrap_or(1)
-            .max(1)
-    }
-
-    /// The width article text is wrapped at (the article pane's, wide or narrow).
-    pub fn article_width(&self) -> u16 {
-        pane_areas(self.size, Pane::Article)
-            .article
-            .map(inner_width)
-            .unwrap_or(60)
-    }
-
-    fn move_by(&mut self, delta: isize) -> Vec<Command> {
-        let step = |cursor: usize, len: usize| -> usize {
-            if len == 0 {
-                0
-            } else {
-                (cursor as isize)
-                    .saturating_add(delta)
-                    .clamp(0, len as isize - 1) as usize
-            }
-        };
-        match self.focus {
-            Pane::Feeds => {
-                self.feed_cursor = step(self.feed_cursor, self.entries.len());
-                self.keep_cursors_visible();
-                self.select_scope()
-            }
-            Pane::Headlines => {
-                self.headline_cursor = step(self.headline_cursor, self.headlines.len());
-                self.keep_cursors_visible();
-                vec![]
-            }
-            Pane::Article => {
-                let max = self.article_scroll_max();
-                self.article_scroll = (self.article_scroll as isize)
-                    .saturating_add(delta)
-                    .clamp(0, max as isize) as usize;
-                vec![]
-            }
-        }
-    }
-
-    fn article_scroll_max(&self) -> usize {
-        let height = pane_areas(self.size, Pane::Article)
-            .article
-            .map(inner_height)
-            .unwrap_or(1);
-        self.article
-            .as_ref()
-            .map(|d| d.line_count().saturating_sub(height))
-            .unwrap_or(0)
-    }
-
     /// Asks for an article rendered for the article pane, in the text the user prefers.
     fn load_article(&mut self, id: i64) -> Command {
         self.pending_article = Some(id);
@@ -517,10 +460,6 @@ impl App {
         }
     }
 
-    fn clamp_article_scroll(&mut self) {
-        self.article_scroll = self.article_scroll.min(self.article_scroll_max());
-    }
-
     /// The article pane changed width (resize, or narrow mode's full-width pane): re-render.
     fn reflow_article(&mut self) -> Vec<Command> {
         match &self.article {
@@ -529,42 +468,6 @@ impl App {
                 vec![self.load_article(id)]
             }
             _ => vec![],
-        }
-    }
-
-    /// The feed list's selection changed: show that scope's headlines.
-    fn select_scope(&mut self) -> Vec<Command> {
-        let Some(entry) = self.entries.get(self.feed_cursor) else {
-            return vec![];
-        };
-        if entry.scope == self.scope {
-            return vec![];
-        }
-        self.scope = entry.scope.clone();
-        self.headlines.clear();
-        self.headlines_loaded = false;
-        self.headline_cursor = 0;
-        self.headline_offset = 0;
-        vec![Command::LoadHeadlines(self.scope.clone())]
-    }
-
-    fn keep_cursors_visible(&mut self) {
-        let areas = pane_areas(self.size, self.focus);
-        let fit = |cursor: usize, offset: usize, rows: usize| -> usize {
-            let rows = rows.max(1);
-            if cursor < offset {
-                cursor
-            } else if cursor >= offset + rows {
-                cursor + 1 - rows
-            } else {
-                offset
-            }
-        };
-        if let Some(r) = areas.feeds {
-            self.feed_offset = fit(self.feed_cursor, self.feed_offset, inner_height(r));
-        }
-        if let Some(r) = areas.headlines {
-            self.headline_offset = fit(self.headline_cursor, self.headline_offset, inner_height(r));
         }
     }
 
@@ -581,38 +484,6 @@ impl App {
             commands.extend(self.set_read(id, true));
         }
         commands
-    }
-
-    fn jump_unread(&mut self, forward: bool) -> Vec<Command> {
-        let start = self.headline_cursor;
-        let found = if forward {
-            let from = if self.article.is_some() || self.focus != Pane::Feeds {
-                start + 1
-            } else {
-                start
-            };
-            self.headlines
-                .iter()
-                .enumerate()
-                .skip(from)
-                .find(|(_, h)| !h.read)
-                .map(|(i, _)| i)
-        } else {
-            self.headlines[..start.min(self.headlines.len())]
-                .iter()
-                .rposition(|h| !h.read)
-        };
-        match found {
-            Some(i) => {
-                self.headline_cursor = i;
-                self.open_selected()
-            }
-            None => self.say(if forward {
-                "No more unread articles below"
-            } else {
-                "No unread articles above"
-            }),
-        }
     }
 
     /// The article `m`/`s` act on: the open one in the article pane, else the selected headline.
@@ -729,60 +600,5 @@ impl App {
                 vec![Command::Refresh(ids)]
             }
         }
-    }
-
-    /// The feed list: All, Starred, one group per tag, then the feeds without tags.
-    fn rebuild_entries(&mut self) {
-        let selected = self.entries.get(self.feed_cursor).map(|e| e.scope.clone());
-        let mut entries = vec![
-            FeedEntry {
-                scope: Scope::All,
-                label: "All".into(),
-                unread: self.unread_total,
-                depth: 0,
-                failed: false,
-            },
-            FeedEntry {
-                scope: Scope::Starred,
-                label: "Starred".into(),
-                unread: self.starred_total,
-                depth: 0,
-                failed: false,
-            },
-        ];
-        let mut tags: Vec<&String> = self.feeds.iter().flat_map(|f| f.tags.iter()).collect();
-        tags.sort_by_key(|t| t.to_lowercase());
-        tags.dedup();
-        let feed_entry = |f: &FeedSummary, depth| FeedEntry {
-            scope: Scope::Feed(f.id),
-            label: clean_line(&f.title),
-            unread: f.unread,
-            depth,
-            failed: f.last_error.is_some(),
-        };
-        for tag in tags {
-            let members: Vec<&FeedSummary> =
-                self.feeds.iter().filter(|f| f.tags.contains(tag)).collect();
-            entries.push(FeedEntry {
-                scope: Scope::Tag(tag.clone()),
-                label: clean_line(tag),
-                unread: members.iter().map(|f| f.unread).sum(),
-                depth: 0,
-                failed: false,
-            });
-            entries.extend(members.into_iter().map(|f| feed_entry(f, 1)));
-        }
-        entries.extend(
-            self.feeds
-                .iter()
-                .filter(|f| f.tags.is_empty())
-                .map(|f| feed_entry(f, 0)),
-        );
-        self.entries = entries;
-        self.feed_cursor = selected
-            .and_then(|s| self.entries.iter().position(|e| e.scope == s))
-            .unwrap_or(self.feed_cursor)
-            .min(self.entries.len().saturating_sub(1));
-        self.keep_cursors_visible();
     }
 }
