@@ -626,3 +626,17 @@ fn article_text_keeps_its_emphasis_on_screen() {
             .contains(ratatui::style::Modifier::UNDERLINED)
     );
 }
+
+#[test]
+fn article_text_has_no_runs_of_blank_lines() {
+    let mut a = article(1);
+    a.content = Some("<p>One.</p><div><p></p><br><br></div><p></p><p>Two.</p>".into());
+    let doc = ArticleDoc::build(&a, 60, utc(), true);
+    let blanks_in_a_row = doc
+        .body
+        .windows(2)
+        .any(|w| w[0].trim().is_empty() && w[1].trim().is_empty());
+    assert!(!blanks_in_a_row, "{:?}", doc.body);
+    assert_eq!(doc.body.iter().filter(|l| !l.trim().is_empty()).count(), 2);
+    assert_eq!(doc.body_styles.len(), doc.body.len());
+}

@@ -280,6 +280,7 @@ impl App {
     fn on_poller(&mut self, update: Update) -> Vec<Command> {
         match update {
             Update::RefreshStarted { feeds } => {
+                self.last_error = None;
                 self.progress = Some(Progress {
                     done: 0,
                     total: feeds,
@@ -303,7 +304,10 @@ impl App {
             }
             Update::FullTextDone { article_id, error } => {
                 match error {
-                    None => self.notice = Some("Full article fetched".into()),
+                    None => {
+                        self.notice = Some("Full article fetched".into());
+                        self.last_error = None;
+                    }
                     Some(e) => self.last_error = Some(format!("Full article failed: {e}")),
                 }
                 match &self.article {

@@ -45,6 +45,29 @@ pub struct ArticleDoc {
 /// and no real article comes near it.
 const MAX_RENDERED_HTML: usize = 2 * 1024 * 1024;
 
+/// Runs of blank lines (pages wrap paragraphs in empty blocks) become one blank line.
+fn squeeze_blank_lines(
+    lines: Vec<String>,
+    styles: Vec<Vec<StyledRange>>,
+) -> (Vec<String>, Vec<Vec<StyledRange>>) {
+    let mut styles = styles.into_iter();
+    let mut out = (
+        Vec::with_capacity(lines.len()),
+        Vec::with_capacity(lines.len()),
+    );
+    let mut previous_blank = false;
+    for line in lines {
+        let style = styles.next().unwrap_or_default();
+        let blank = line.trim().is_empty();
+        if !(blank && previous_blank) {
+            out.0.push(line);
+            out.1.push(style);
+        }
+        previous_blank = blank;
+    }
+    out
+}
+
 /// The first `max` bytes of `s`, cut at a character boundary.
 fn cut_at(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -88,8 +111,7 @@ impl ArticleDoc {
         };
         let html = cut_at(html, MAX_RENDERED_HTML);
         let rendered = render_html(html, width as usize);
-        let mut body_styles = rendered.styles;
-        let mut body = rendered.lines;
+        let (mut body, mut body_styles) = squeeze_blank_lines(rendered.lines, rendered.styles);
         while body.last().is_some_and(|l| l.trim().is_empty()) {
             body.pop();
         }
