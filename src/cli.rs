@@ -49,6 +49,23 @@ pub enum CliCommand {
         /// Fetch each new article's page and keep its full text for offline reading.
         #[arg(long)]
         full_text: bool,
+        /// Refresh this feed every DURATION (e.g. 30m, 2h, 1d) instead of the default.
+        #[arg(long, value_name = "DURATION", value_parser = parse_minutes)]
+        every: Option<i64>,
+    },
+    /// Change a feed's settings.
+    Edit {
+        /// The feed's URL or id.
+        feed: String,
+        /// Refresh every DURATION (e.g. 30m, 2h, 1d); `default` for the configured interval.
+        #[arg(long, value_name = "DURATION", value_parser = parse_every)]
+        every: Option<Every>,
+        /// Show the feed under this title; an empty title restores the feed's own.
+        #[arg(long)]
+        title: Option<String>,
+        /// Fetch full articles for this feed (true/false).
+        #[arg(long, value_name = "BOOL")]
+        full_text: Option<bool>,
     },
     /// Unsubscribe from a feed (by URL or id); its articles are deleted.
     Remove { feed: String },
@@ -127,6 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tags,
             title,
             full_text,
+            every,
         }) => {
             let url = normalize_feed_url(&url).map_err(anyhow::Error::msg)?;
             let feed = NewFeed {
@@ -135,11 +153,47 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 site_link: None,
                 tags: clean_tags(&tags),
                 full_text,
+                interval_minutes: every,
             };
             match open_store()?.add_feed(&feed)? {
                 AddOutcome::Added(id) => println!("added feed {id}: {url}"),
                 AddOutcome::AlreadyExists(id) => println!("already subscribed (feed {id}): {url}"),
             }
+        }
+        Some(CliCommand::Edit {
+            feed,
+            every,
+            title,
+            full_text,
+        }) => {
+            let mut store = open_store()?;
+            let record = store.find_feed(&feed)?;
+            let mut changes = Vec::new();
+            if let Some(every) = every {
+                let minutes = match every {
+                    Every::Default => None,
+                    Every::Minutes(m) => Some(m),
+                };
+                store.set_interval(record.id, minutes)?;
+                changes.push(match minutes {
+                    Some(m) => format!("refreshed every {}", format_minutes(m)),
+                    None => "refreshed at the default interval".to_string(),
+                });
+            }
+            if let Some(title) = title {
+                let title = clean_line(&title);
+                store
+                    .set_custom_title(record.id, Some(title.as_str()).filter(|t| !t.is_empty()))?;
+                changes.push(format!("title {title:?}"));
+            }
+            if let Some(on) = full_text {
+                store.set_full_text(record.id, on)?;
+                changes.push(format!("full articles {}", if on { "on" } else { "off" }));
+            }
+            if changes.is_empty() {
+                bail!("nothing to change; see `tidings edit --help`");
+            }
+            println!("feed {}: {}", record.id, changes.join(", "));
         }
         Some(CliCommand::Remove { feed }) => {
             let mut store = open_store()?;
@@ -208,6 +262,72 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--every` for `edit`: a duration, or `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    Default,
+    Minutes(i64),
+}
+
+fn parse_every(s: &str) -> Result<Every, String> {
+    if s.eq_ignore_ascii_case("default") {
+        Ok(Every::Default)
+    } else {
+        parse_minutes(s).map(Every::Minutes)
+    }
+}
+
+/// "30m", "2h", "1d", "1h30m" or plain minutes ("45") → minutes; at least 1, at most 30 days.
+pub fn parse_minutes(s: &str) -> Result<i64, String> {
+    let s = s.trim().to_ascii_lowercase();
+    if let Ok(m) = s.parse::<i64>() {
+        return check_minutes(m);
+    }
+    let (mut total, mut number) = (0i64, String::new());
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: i64 = number
+            .parse()
+            .map_err(|_| format!("invalid duration {s:?}"))?;
+        number.clear();
+        total = total.saturating_add(match c {
+            'm' => n,
+            'h' => n.saturating_mul(60),
+            'd' => n.saturating_mul(24 * 60),
+            _ => {
+                return Err(format!(
+                    "invalid duration {s:?}: use m, h or d, e.g. 30m or 2h"
+                ));
+            }
+        });
+    }
+    if !number.is_empty() {
+        return Err(format!(
+            "invalid duration {s:?}: a number needs a unit (m, h, d)"
+        ));
+    }
+    check_minutes(total)
+}
+
+fn check_minutes(m: i64) -> Result<i64, String> {
+    if (1..=30 * 24 * 60).contains(&m) {
+        Ok(m)
+    } else {
+        Err("the interval must be between 1 minute and 30 days".into())
+    }
+}
+
+fn format_minutes(m: i64) -> String {
+    match m {
+        m if m % (24 * 60) == 0 => format!("{}d", m / (24 * 60)),
+        m if m % 60 == 0 => format!("{}h", m / 60),
+        m => format!("{m}m"),
+    }
+}
+
 fn read_stdin() -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
@@ -237,6 +357,7 @@ fn import(store: &mut Store, file: &std::path::Path) -> anyhow::Result<()> {
             site_link: entry.site_link.clone(),
             tags: clean_tags(&entry.tags),
             full_text: false,
+            interval_minutes: None,
         };
         match store.add_feed(&feed)? {
             AddOutcome::Added(_) => added += 1,
@@ -356,6 +477,10 @@ struct FeedJson<'a> {
     unread: i64,
     total: i64,
     last_error: Option<&'a str>,
+    /// When the feed is fetched next (Unix seconds).
+    next_fetch: i64,
+    /// The feed's own interval, when it has one.
+    interval_minutes: Option<i64>,
 }
 
 fn list(
@@ -378,6 +503,8 @@ fn list(
                         unread: f.unread,
                         total: f.total,
                         last_error: f.last_error.as_deref(),
+                        next_fetch: f.next_fetch,
+                        interval_minutes: f.interval_minutes,
                     };
                     writeln!(out, "{}", serde_json::to_string(&row)?)?;
                 } else {
@@ -386,6 +513,9 @@ fn list(
                         line.push_str(&format!(" [{}]", clean_line(&f.tags.join(", "))));
                     }
                     line.push_str(&format!(" <{}>", clean_line(&f.url)));
+                    if let Some(m) = f.interval_minutes {
+                        line.push_str(&format!(" every {}", format_minutes(m)));
+                    }
                     if let Some(e) = &f.last_error {
                         line.push_str(&format!(" error: {}", clean_line(e)));
                     }

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod lock;
 pub mod logging;
 pub mod paths;
 pub mod poller;

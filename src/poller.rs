@@ -12,6 +12,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::config::Config;
 use crate::feed::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::feed::parse::parse_feed;
+use crate::feed::schedule::{self, FeedHints, MAX_WAIT};
 use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
 use crate::text::clean_line;
 
@@ -74,9 +75,6 @@ impl std::fmt::Display for Failure {
         }
     }
 }
-
-/// The longest any feed waits: a day.
-const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
 
 /// `next_fetch` of a feed that is never polled again (410 Gone); an explicit refresh still tries.
 const NEVER: i64 = i64::MAX / 2;
@@ -221,12 +219,26 @@ impl Refresher {
         };
         let fetched = self.fetcher.fetch(&feed.url, &validators).await;
         let now = now_unix();
-        let next_fetch = now + with_jitter(self.interval).as_secs() as i64;
+        let interval = feed
+            .interval_minutes
+            .map(|m| Duration::from_secs(m.max(1) as u64 * 60))
+            .unwrap_or(self.interval);
+        let jitter = jitter(interval);
         let id = feed.id;
         let result = match fetched {
             Err(e) => Err(Failure::Fetch(e)),
-            Ok(Fetched::NotModified(v)) => self
+            Ok(Fetched::NotModified {
+                validators: v,
+                fresh_for,
+            }) => self
                 .with_store(move |s| {
+                    let next_fetch = schedule::next_fetch(
+                        now,
+                        interval,
+                        jitter,
+                        fresh_for,
+                        &FeedHints::default(),
+                    );
                     s.record_not_modified(
                         id,
                         v.etag.as_deref(),
@@ -242,11 +254,17 @@ impl Refresher {
                 bytes,
                 validators,
                 moved_to,
+                fresh_for,
                 ..
             }) => {
-                let parsed = tokio::task::spawn_blocking(move || parse_feed(&bytes, now)).await;
+                let parsed = tokio::task::spawn_blocking(move || {
+                    parse_feed(&bytes, now).map(|content| (content, schedule::feed_hints(&bytes)))
+                })
+                .await;
                 match parsed {
-                    Ok(Ok(content)) => {
+                    Ok(Ok((content, hints))) => {
+                        let next_fetch =
+                            schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
                         let meta = FetchMeta {
                             etag: validators.etag,
                             last_modified: validators.last_modified,
@@ -430,17 +448,19 @@ fn host_key(url: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Up to a tenth more, so that feeds added together drift apart instead of hitting servers in bursts.
-fn with_jitter(interval: Duration) -> Duration {
+/// Up to a tenth of `interval`, so that feeds added together drift apart instead of hitting servers
+/// in bursts.
+fn jitter(interval: Duration) -> Duration {
     let random = std::collections::hash_map::RandomState::new()
         .build_hasher()
         .finish();
     let spread = interval.as_secs() / 10;
-    interval + Duration::from_secs(if spread == 0 { 0 } else { random % spread })
+    Duration::from_secs(if spread == 0 { 0 } else { random % spread })
 }
 
 /// After `errors` failures in a row: 5 minutes, doubling each time, at most a day.
 fn backoff(errors: i64) -> Duration {
     let exp = errors.clamp(0, 10) as u32;
-    with_jitter(Duration::from_secs(300u64 << exp)).min(MAX_WAIT)
+    let base = Duration::from_secs(300u64 << exp);
+    (base + jitter(base)).min(MAX_WAIT)
 }

@@ -23,6 +23,7 @@ pub fn ensure_first_run(store: &mut Store) -> Result<(), StoreError> {
         site_link: None,
         tags: Vec::new(),
         full_text: false,
+        interval_minutes: None,
     };
     if let crate::store::AddOutcome::Added(id) = store.add_feed(&feed)? {
         let now = now_unix();

@@ -272,3 +272,58 @@ fn reader_refuses_to_start_without_a_terminal() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs a terminal"));
 }
+
+#[test]
+fn per_feed_interval_is_set_on_add_and_edited_later() {
+    let p = Profile::new();
+    let feed = p.write("local.xml", FEED);
+    p.ok(&["add", feed.to_str().unwrap(), "--every", "30m"]);
+    let feeds = p.json_lines(&["list", "feeds", "--json"]);
+    assert_eq!(feeds[0]["interval_minutes"], 30);
+    assert!(p.ok(&["list", "feeds"]).contains("every 30m"));
+    assert_eq!(
+        p.ok(&["edit", "1", "--every", "1h30m"]).trim(),
+        "feed 1: refreshed every 90m"
+    );
+    assert_eq!(
+        p.json_lines(&["list", "feeds", "--json"])[0]["interval_minutes"],
+        90
+    );
+    p.ok(&[
+        "edit",
+        "1",
+        "--every",
+        "2d",
+        "--title",
+        "Mine",
+        "--full-text",
+        "true",
+    ]);
+    let feeds = p.json_lines(&["list", "feeds", "--json"]);
+    assert_eq!(
+        (
+            feeds[0]["interval_minutes"].as_i64(),
+            feeds[0]["title"].as_str()
+        ),
+        (Some(2880), Some("Mine"))
+    );
+    p.ok(&["edit", "1", "--every", "default", "--title", ""]);
+    let feeds = p.json_lines(&["list", "feeds", "--json"]);
+    assert!(feeds[0]["interval_minutes"].is_null());
+    assert!(
+        feeds[0]["title"].as_str().unwrap().contains("local.xml"),
+        "back to the feed's own title"
+    );
+    for bad in ["0m", "5x", "h", "31d"] {
+        assert_eq!(
+            p.run(&["edit", "1", "--every", bad]).status.code(),
+            Some(2),
+            "{bad} is refused"
+        );
+    }
+    assert_eq!(
+        p.run(&["edit", "1"]).status.code(),
+        Some(1),
+        "nothing to change"
+    );
+}

@@ -144,7 +144,7 @@ async fn etag_and_last_modified_round_trip_byte_for_byte() {
 
     let second = fetcher.fetch(&url, &validators).await;
     match second {
-        Ok(Fetched::NotModified(v)) => assert_eq!(v, Validators::default()),
+        Ok(Fetched::NotModified { validators: v, .. }) => assert_eq!(v, Validators::default()),
         other => panic!("expected NotModified, got {other:?}"),
     }
     let requests = received(&server).await;
@@ -247,7 +247,7 @@ async fn not_modified_with_a_new_etag_returns_it() {
         last_modified: None,
     };
     match default_fetcher().fetch(&server.uri(), &old).await {
-        Ok(Fetched::NotModified(v)) => {
+        Ok(Fetched::NotModified { validators: v, .. }) => {
             assert_eq!(v.etag.as_deref(), Some(&br#""v2""#[..]));
             assert_eq!(v.last_modified.as_deref(), Some(LAST_MODIFIED.as_bytes()));
         }

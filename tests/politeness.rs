@@ -341,3 +341,141 @@ fn retry_after_parses_both_forms() {
     assert_eq!(retry_after_seconds("soon", now), None);
     assert_eq!(retry_after_seconds("-5", now), None);
 }
+
+/// Refreshes one feed served with `template` and returns how long it waits until the next fetch.
+async fn wait_after(template: ResponseTemplate, interval_minutes: Option<i64>) -> i64 {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache.db");
+    let mut store = Store::open(&db).unwrap();
+    store
+        .add_feed(&NewFeed {
+            url: format!("{}/feed.xml", server.uri()),
+            interval_minutes,
+            ..NewFeed::default()
+        })
+        .unwrap();
+    let refresher = Refresher::new(fetcher(), Arc::new(Mutex::new(store)), &Config::default());
+    let before = now_unix();
+    refresh_all(&refresher).await;
+    let next = Store::open(&db).unwrap().feed_summaries().unwrap()[0].next_fetch;
+    next - before
+}
+
+#[tokio::test]
+async fn default_interval_is_an_hour_with_jitter() {
+    let wait = wait_after(ResponseTemplate::new(200).set_body_string(RSS), None).await;
+    assert!((3600..=3600 + 360 + 5).contains(&wait), "{wait} s");
+}
+
+#[tokio::test]
+async fn per_feed_interval_is_used() {
+    let wait = wait_after(ResponseTemplate::new(200).set_body_string(RSS), Some(30)).await;
+    assert!((1800..=1800 + 180 + 5).contains(&wait), "{wait} s");
+}
+
+#[tokio::test]
+async fn cache_control_max_age_lengthens_the_wait() {
+    let template = ResponseTemplate::new(200)
+        .set_body_string(RSS)
+        .insert_header("Cache-Control", "max-age=10800");
+    let wait = wait_after(template, None).await;
+    assert!((10_800..=10_805).contains(&wait), "{wait} s");
+    // A shorter max-age never shortens our interval.
+    let template = ResponseTemplate::new(200)
+        .set_body_string(RSS)
+        .insert_header("Cache-Control", "max-age=60");
+    assert!(wait_after(template, None).await >= 3600);
+}
+
+#[tokio::test]
+async fn expires_lengthens_the_wait() {
+    let expires = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(5 * 3600));
+    let template = ResponseTemplate::new(200)
+        .set_body_string(RSS)
+        .insert_header("Expires", expires.as_str());
+    let wait = wait_after(template, None).await;
+    assert!((5 * 3600 - 10..=5 * 3600 + 5).contains(&wait), "{wait} s");
+}
+
+#[tokio::test]
+async fn rss_ttl_and_update_period_lengthen_the_wait_up_to_a_day() {
+    let ttl = r#"<rss version="2.0"><channel><title>T</title><ttl>240</ttl><item><guid>1</guid></item></channel></rss>"#;
+    let wait = wait_after(ResponseTemplate::new(200).set_body_string(ttl), None).await;
+    assert!((4 * 3600..=4 * 3600 + 5).contains(&wait), "ttl: {wait} s");
+    let weekly = r#"<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
+        <title>T</title><sy:updatePeriod>weekly</sy:updatePeriod><item><guid>1</guid></item></channel></rss>"#;
+    let wait = wait_after(ResponseTemplate::new(200).set_body_string(weekly), None).await;
+    assert!(
+        (86_400..=86_405).contains(&wait),
+        "capped at a day: {wait} s"
+    );
+}
+
+#[tokio::test]
+async fn skip_hours_are_honoured() {
+    // Skip every hour but the current one + 3 (UTC): the next fetch lands in that hour.
+    let now = chrono::Utc::now();
+    use chrono::Timelike;
+    let allowed = (now.hour() + 3) % 24;
+    let hours: String = (0..24)
+        .filter(|h| *h != allowed)
+        .map(|h| format!("<hour>{h}</hour>"))
+        .collect();
+    let rss = format!(
+        r#"<rss version="2.0"><channel><title>T</title><skipHours>{hours}</skipHours><item><guid>1</guid></item></channel></rss>"#
+    );
+    let wait = wait_after(ResponseTemplate::new(200).set_body_string(rss), None).await;
+    let next = chrono::DateTime::from_timestamp(now.timestamp() + wait, 0).unwrap();
+    assert_eq!(next.hour(), allowed, "next fetch at {next}");
+}
+
+#[tokio::test]
+async fn starting_twice_within_a_minute_sends_no_second_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(RSS)
+                .insert_header("ETag", "\"v1\""),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache.db");
+    Store::open(&db)
+        .unwrap()
+        .add_feed(&NewFeed {
+            url: format!("{}/feed.xml", server.uri()),
+            ..NewFeed::default()
+        })
+        .unwrap();
+    for start in 0..2 {
+        // What the reader does at start: a poller over its own connection, refreshing what is due.
+        let store = Arc::new(Mutex::new(Store::open(&db).unwrap()));
+        let refresher = Arc::new(Refresher::new(fetcher(), store, &Config::default()));
+        let (tx, mut rx) = mpsc::channel(16);
+        let (commands, task) = tidings::poller::spawn(Arc::clone(&refresher), tx);
+        if start == 0 {
+            while let Some(update) = rx.recv().await {
+                if matches!(update, tidings::poller::Update::RefreshFinished(_)) {
+                    break;
+                }
+            }
+        } else {
+            assert!(
+                refresher.due_feeds().await.unwrap().is_empty(),
+                "nothing is due at the second start"
+            );
+            // Give a wrongly eager poller the chance to fetch before counting.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        drop(commands);
+        task.abort();
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

@@ -31,6 +31,7 @@ fn feed(id: i64, title: &str, tags: &[&str], unread: i64) -> FeedSummary {
         last_fetch: Some(T0),
         next_fetch: T0 + 3600,
         full_text: false,
+        interval_minutes: None,
     }
 }
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{
-    CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
-    LOCATION, RETRY_AFTER,
+    CACHE_CONTROL, CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 use tokio::io::AsyncReadExt;
 
@@ -40,13 +40,19 @@ pub struct Validators {
 #[derive(Debug)]
 pub enum Fetched {
     /// 304: the stored articles are current. Holds validators the 304 carried, if any.
-    NotModified(Validators),
+    NotModified {
+        validators: Validators,
+        /// How long the server says the feed stays fresh (`Cache-Control`/`Expires`).
+        fresh_for: Option<Duration>,
+    },
     Body {
         bytes: Vec<u8>,
         validators: Validators,
         content_type: Option<String>,
         /// Where the feed now lives, when it was reached only through permanent redirects (301/308).
         moved_to: Option<String>,
+        /// How long the server says the feed stays fresh (`Cache-Control`/`Expires`).
+        fresh_for: Option<Duration>,
     },
 }
 
@@ -121,6 +127,7 @@ impl Fetcher {
                 validators: Validators::default(),
                 content_type: None,
                 moved_to: None,
+                fresh_for: None,
             });
         }
         let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
@@ -233,9 +240,23 @@ impl Fetcher {
                 .get(LAST_MODIFIED)
                 .map(|v| v.as_bytes().to_vec()),
         };
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
+        let fresh_for = crate::feed::schedule::http_freshness(
+            header(CACHE_CONTROL),
+            header(EXPIRES),
+            header(DATE),
+        );
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified(got));
+            return Ok(Fetched::NotModified {
+                validators: got,
+                fresh_for,
+            });
         }
         match status {
             StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
@@ -274,6 +295,7 @@ impl Fetcher {
             validators: got,
             content_type,
             moved_to,
+            fresh_for,
         })
     }
 
@@ -298,6 +320,7 @@ impl Fetcher {
             validators: Validators::default(),
             content_type: None,
             moved_to: None,
+            fresh_for: None,
         })
     }
 

@@ -3,6 +3,7 @@
 pub mod fetch;
 pub mod opml;
 pub mod parse;
+pub mod schedule;
 
 use std::path::Path;
 

@@ -6,8 +6,7 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{AddOutcome, FeedRecord, FeedSummary, NewFeed, Result, Store, StoreError, now_unix};
 
-const RECORD_COLUMNS: &str =
-    "id, url, COALESCE(custom_title, title, url), etag, last_modified, error_count, full_text";
+const RECORD_COLUMNS: &str = "id, url, COALESCE(custom_title, title, url), etag, last_modified, error_count, full_text, interval_minutes";
 
 fn record_from_row(row: &Row<'_>) -> rusqlite::Result<FeedRecord> {
     Ok(FeedRecord {
@@ -18,6 +17,7 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<FeedRecord> {
         last_modified: row.get(4)?,
         error_count: row.get(5)?,
         full_text: row.get(6)?,
+        interval_minutes: row.get(7)?,
     })
 }
 
@@ -36,14 +36,16 @@ impl Store {
             return Ok(AddOutcome::AlreadyExists(id));
         }
         tx.execute(
-            "INSERT INTO feeds (url, custom_title, site_link, next_fetch, added_at, full_text)
-             VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+            "INSERT INTO feeds (url, custom_title, site_link, next_fetch, added_at, full_text,
+                                interval_minutes)
+             VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
             params![
                 feed.url,
                 feed.title,
                 feed.site_link,
                 now_unix(),
-                feed.full_text
+                feed.full_text,
+                feed.interval_minutes
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -117,7 +119,7 @@ impl Store {
             self.count_by_feed("SELECT feed_id, COUNT(*) FROM articles GROUP BY feed_id")?;
         let mut stmt = self.conn.prepare(
             "SELECT id, url, COALESCE(custom_title, title, url), site_link, last_error, last_fetch, next_fetch,
-                    full_text
+                    full_text, interval_minutes
              FROM feeds ORDER BY COALESCE(custom_title, title, url) COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -134,6 +136,7 @@ impl Store {
                 last_fetch: r.get(5)?,
                 next_fetch: r.get(6)?,
                 full_text: r.get(7)?,
+                interval_minutes: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -198,6 +201,25 @@ impl Store {
             "UPDATE feeds SET url = ?2 WHERE id = ?1
              AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)",
             params![feed_id, new_url],
+        )? > 0)
+    }
+
+    /// Sets a feed's own refresh interval (`None`: the default) and reschedules it accordingly.
+    pub fn set_interval(&mut self, feed_id: i64, minutes: Option<i64>) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE feeds SET interval_minutes = ?2,
+                 next_fetch = CASE WHEN ?2 IS NOT NULL AND last_fetch IS NOT NULL
+                     THEN MIN(next_fetch, last_fetch + ?2 * 60) ELSE next_fetch END
+             WHERE id = ?1",
+            params![feed_id, minutes],
+        )? > 0)
+    }
+
+    /// Sets or clears the user's title for a feed.
+    pub fn set_custom_title(&mut self, feed_id: i64, title: Option<&str>) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE feeds SET custom_title = ?2 WHERE id = ?1",
+            params![feed_id, title],
         )? > 0)
     }
 

@@ -15,6 +15,8 @@ pub struct FeedRecord {
     pub error_count: i64,
     /// Fetch each new article's page and extract the full text.
     pub full_text: bool,
+    /// This feed's own refresh interval; `None` for the configured default.
+    pub interval_minutes: Option<i64>,
 }
 
 /// A feed as the feed list and `tidings list feeds` show it.
@@ -31,6 +33,7 @@ pub struct FeedSummary {
     pub last_fetch: Option<i64>,
     pub next_fetch: i64,
     pub full_text: bool,
+    pub interval_minutes: Option<i64>,
 }
 
 /// A new subscription.
@@ -41,6 +44,7 @@ pub struct NewFeed {
     pub site_link: Option<String>,
     pub tags: Vec<String>,
     pub full_text: bool,
+    pub interval_minutes: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -65,6 +65,9 @@ CREATE TABLE article_full (
     fetched_at INTEGER NOT NULL
 );
 "#,
+    r#"
+ALTER TABLE feeds ADD COLUMN interval_minutes INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.
