@@ -10,7 +10,7 @@ use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::config::Config;
-use crate::feed::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::feed::fetch::{FetchError, Fetched, Fetcher, Reach, Validators, is_public_url};
 use crate::feed::parse::parse_feed;
 use crate::feed::schedule::{self, FeedHints, MAX_WAIT};
 use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
@@ -338,6 +338,20 @@ impl Refresher {
 }
 
 impl Refresher {
+    /// How far a feed's article links may reach: anywhere for a feed the user put on a local or
+    /// private address, public addresses only otherwise.
+    async fn reach_for_links_of(&self, feed_id: i64) -> Reach {
+        let url = self
+            .with_store(move |s| Ok(s.find_feed(&feed_id.to_string())?.url))
+            .await;
+        match url {
+            Ok(url) if !is_public_url(&url).await && !url.starts_with("tidings:") => {
+                Reach::Anywhere
+            }
+            _ => Reach::PublicOnly,
+        }
+    }
+
     /// Fetches the pages of a feed's newest articles that have no full text yet, one at a time.
     async fn fetch_pending_full_texts(&self, feed_id: i64) {
         let pending = self
@@ -345,8 +359,9 @@ impl Refresher {
             .await;
         match pending {
             Ok(pending) => {
+                let reach = self.reach_for_links_of(feed_id).await;
                 for p in pending {
-                    let _ = self.fetch_full_text(p.article_id, p.link).await;
+                    let _ = self.fetch_full_text(p.article_id, p.link, reach).await;
                 }
             }
             Err(e) => tracing::error!(feed_id, error = %e, "cannot list pending full texts"),
@@ -355,8 +370,13 @@ impl Refresher {
 
     /// Fetches one article's page, extracts the article and stores it for offline reading. A failure
     /// is stored too (the feed text stays), and returned.
-    pub async fn fetch_full_text(&self, article_id: i64, link: String) -> Result<(), String> {
-        let outcome = match self.fetcher.fetch_page(&link).await {
+    pub async fn fetch_full_text(
+        &self,
+        article_id: i64,
+        link: String,
+        reach: Reach,
+    ) -> Result<(), String> {
+        let outcome = match self.fetcher.fetch_page(&link, reach).await {
             Ok(html) => tokio::task::spawn_blocking(move || {
                 crate::text::extract::extract(&html, Some(&link)).content_html
             })
@@ -379,12 +399,16 @@ impl Refresher {
 
     /// The full text of one article, on request; reported as [`Update::FullTextDone`].
     pub async fn fetch_full_text_of(&self, article_id: i64, updates: &mpsc::Sender<Update>) {
-        let link = self
-            .with_store(move |s| Ok(s.article(article_id)?.and_then(|a| a.link)))
+        let article = self
+            .with_store(move |s| Ok(s.article(article_id)?.map(|a| (a.link, a.feed_id))))
             .await;
-        let error = match link {
-            Ok(Some(link)) => self.fetch_full_text(article_id, link).await.err(),
-            Ok(None) => Some("this article has no link".to_string()),
+        let error = match article {
+            Ok(Some((Some(link), feed_id))) => {
+                let reach = self.reach_for_links_of(feed_id).await;
+                self.fetch_full_text(article_id, link, reach).await.err()
+            }
+            Ok(Some((None, _))) => Some("this article has no link".to_string()),
+            Ok(None) => Some("the article is no longer in the cache".to_string()),
             Err(e) => Some(e),
         };
         let error = error.map(|e| clean_line(&e));

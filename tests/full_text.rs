@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::FixedOffset;
 use tidings::config::Config;
-use tidings::feed::fetch::{FetchLimits, Fetcher};
+use tidings::feed::fetch::{FetchLimits, Fetcher, Reach};
 use tidings::poller::{Refresher, Update};
 use tidings::store::{NewFeed, Scope, Store};
 use tidings::ui::article::ArticleDoc;
@@ -210,11 +210,14 @@ async fn a_non_html_link_is_refused_with_a_clear_error() {
         .await;
     let fetcher = Fetcher::new(FetchLimits::from(&Config::default())).unwrap();
     let err = fetcher
-        .fetch_page(&format!("{}/file.zip", server.uri()))
+        .fetch_page(&format!("{}/file.zip", server.uri()), Reach::Anywhere)
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "not a web page (application/zip)");
-    let err = fetcher.fetch_page("file:///etc/passwd").await.unwrap_err();
+    let err = fetcher
+        .fetch_page("file:///etc/passwd", Reach::Anywhere)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("unsupported URL scheme"), "{err}");
 }
 
@@ -230,4 +233,78 @@ fn pages_are_decoded_with_their_charset() {
         decode_html(broken, None).contains("ok \u{fffd} bytes"),
         "invalid bytes replaced, not dropped"
     );
+}
+
+#[tokio::test]
+async fn links_a_feed_supplied_may_not_reach_the_local_network() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/river.html"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page(), "text/html"))
+        .mount(&server)
+        .await;
+    let fetcher = Fetcher::new(FetchLimits::from(&Config::default())).unwrap();
+    let url = format!("{}/river.html", server.uri());
+    assert!(
+        fetcher.fetch_page(&url, Reach::Anywhere).await.is_ok(),
+        "a user's own local server is fine"
+    );
+    let err = fetcher
+        .fetch_page(&url, Reach::PublicOnly)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("local or private network address"),
+        "{err}"
+    );
+    for private in [
+        "http://10.1.2.3/x",
+        "http://192.168.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[fd00::1]/",
+        "http://0.0.0.0/",
+    ] {
+        let err = fetcher
+            .fetch_page(private, Reach::PublicOnly)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, tidings::feed::fetch::FetchError::PrivateAddress(_)),
+            "{private}: {err}"
+        );
+    }
+    assert!(
+        server.received_requests().await.unwrap().len() == 1,
+        "refused before any request"
+    );
+}
+
+#[test]
+fn public_and_private_addresses() {
+    use std::net::IpAddr;
+    use tidings::feed::fetch::is_public;
+    for ip in [
+        "93.184.216.34",
+        "2606:2800:220:1:248:1893:25c8:1946",
+        "8.8.8.8",
+    ] {
+        assert!(is_public(&ip.parse::<IpAddr>().unwrap()), "{ip}");
+    }
+    for ip in [
+        "127.0.0.1",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.1.1",
+        "169.254.1.1",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "224.0.0.1",
+    ] {
+        assert!(!is_public(&ip.parse::<IpAddr>().unwrap()), "{ip}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Fetching feed documents: one shared HTTP client with timeouts, a cap on the decompressed body,
 //! conditional GET with the validators the server gave, and local `file://` feeds.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -87,6 +88,17 @@ pub enum FetchError {
     UnsupportedScheme(String),
     #[error("not a web page ({0})")]
     NotHtml(String),
+    #[error("refusing to fetch {0}: it is a local or private network address")]
+    PrivateAddress(String),
+}
+
+/// Which addresses a request may reach. URLs the user typed may point anywhere (a local bridge is
+/// legitimate); URLs a feed supplied (article links) may not reach loopback, private or link-local
+/// addresses, at any redirect hop, unless the feed itself lives on such an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Anywhere,
+    PublicOnly,
 }
 
 /// The one HTTP client of the program.
@@ -121,6 +133,15 @@ impl Fetcher {
     /// Fetches `url` (http, https, file, or the built-in welcome feed), sending back only the
     /// validators the server gave last time.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.fetch_reaching(url, validators, Reach::Anywhere).await
+    }
+
+    async fn fetch_reaching(
+        &self,
+        url: &str,
+        validators: &Validators,
+        reach: Reach,
+    ) -> Result<Fetched, FetchError> {
         if url == crate::welcome::WELCOME_URL {
             return Ok(Fetched::Body {
                 bytes: crate::welcome::WELCOME_FEED.as_bytes().to_vec(),
@@ -133,7 +154,7 @@ impl Fetcher {
         let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
         match parsed.scheme() {
             "http" | "https" => {
-                let work = self.fetch_http(parsed, validators);
+                let work = self.fetch_http(parsed, validators, reach);
                 // reqwest's timeout covers the whole request; this outer one is a second guard.
                 let limit = self.limits.timeout + Duration::from_secs(1);
                 tokio::time::timeout(limit, work)
@@ -147,7 +168,7 @@ impl Fetcher {
 
     /// Fetches an article's web page (http(s) only) and decodes it to text: the charset from the HTTP
     /// header, else from a BOM or `<meta charset>`, else UTF-8 (invalid bytes replaced, never dropped).
-    pub async fn fetch_page(&self, url: &str) -> Result<String, FetchError> {
+    pub async fn fetch_page(&self, url: &str, reach: Reach) -> Result<String, FetchError> {
         let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(FetchError::UnsupportedScheme(parsed.scheme().to_string()));
@@ -156,7 +177,9 @@ impl Fetcher {
             bytes,
             content_type,
             ..
-        } = self.fetch(url, &Validators::default()).await?
+        } = self
+            .fetch_reaching(url, &Validators::default(), reach)
+            .await?
         else {
             return Err(FetchError::Status(304));
         };
@@ -178,6 +201,7 @@ impl Fetcher {
         &self,
         url: url::Url,
         validators: &Validators,
+        reach: Reach,
     ) -> Result<Fetched, FetchError> {
         let mut headers = HeaderMap::new();
         if let Some(etag) = validators.etag.as_deref().and_then(header_value) {
@@ -190,6 +214,9 @@ impl Fetcher {
         let mut visited = vec![current.to_string()];
         let mut permanent = true;
         let mut response = loop {
+            if reach == Reach::PublicOnly {
+                ensure_public(&current).await?;
+            }
             let response = self
                 .client
                 .get(current.clone())
@@ -333,6 +360,65 @@ impl Fetcher {
             FetchError::Network("too many redirects".into())
         } else {
             FetchError::Network(root_cause(&e))
+        }
+    }
+}
+
+/// Fails unless every address `url`'s host resolves to is public. (A DNS answer that changes between
+/// this check and the connection could still slip through; the check stops plain links and
+/// redirects into the local network.)
+pub async fn ensure_public(url: &url::Url) -> Result<(), FetchError> {
+    let refused = || FetchError::PrivateAddress(crate::text::clean_line(url.as_str()));
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addresses: Vec<IpAddr> = match url.host() {
+        Some(url::Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
+        Some(url::Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
+        Some(url::Host::Domain(name)) => tokio::net::lookup_host((name, port))
+            .await
+            .map_err(|e| FetchError::Connect(format!("cannot resolve {name}: {e}")))?
+            .map(|a| a.ip())
+            .collect(),
+        None => return Err(refused()),
+    };
+    if addresses.is_empty() || !addresses.iter().all(is_public) {
+        return Err(refused());
+    }
+    Ok(())
+}
+
+/// Whether `url`'s host resolves only to public addresses (used to decide how far a feed's own
+/// links may reach: a feed on the local network may link to it).
+pub async fn is_public_url(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => ensure_public(&u).await.is_ok(),
+        _ => false,
+    }
+}
+
+/// Not loopback, private, link-local, shared (CGNAT), unspecified, broadcast or multicast.
+pub fn is_public(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(&IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
         }
     }
 }
