@@ -472,11 +472,11 @@ async fn print_progress(mut rx: mpsc::Receiver<Update>) {
 struct FeedJson<'a> {
     id: i64,
     url: &'a str,
-    title: &'a str,
+    title: String,
     tags: &'a [String],
     unread: i64,
     total: i64,
-    last_error: Option<&'a str>,
+    last_error: Option<String>,
     /// When the feed is fetched next (Unix seconds).
     next_fetch: i64,
     /// The feed's own interval, when it has one.
@@ -498,11 +498,11 @@ fn list(
                     let row = FeedJson {
                         id: f.id,
                         url: &f.url,
-                        title: &f.title,
+                        title: clean_line(&f.title),
                         tags: &f.tags,
                         unread: f.unread,
                         total: f.total,
-                        last_error: f.last_error.as_deref(),
+                        last_error: f.last_error.as_deref().map(clean_line),
                         next_fetch: f.next_fetch,
                         interval_minutes: f.interval_minutes,
                     };

@@ -11,7 +11,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use crate::config::Config;
 use crate::feed::fetch::{FetchError, Fetched, Fetcher, Reach, Validators, is_public_url};
-use crate::feed::parse::parse_feed;
+use crate::feed::parse::{charset_from_content_type, parse_feed_with_charset};
 use crate::feed::schedule::{self, FeedHints, MAX_WAIT};
 use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
 use crate::text::clean_line;
@@ -255,10 +255,15 @@ impl Refresher {
                 validators,
                 moved_to,
                 fresh_for,
+                content_type,
                 ..
             }) => {
+                // Where the document came from: a web page's relative feed links resolve against it.
+                let base = moved_to.clone().unwrap_or_else(|| feed.url.clone());
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse_feed(&bytes, now).map(|content| (content, schedule::feed_hints(&bytes)))
+                    let charset = content_type.as_deref().and_then(charset_from_content_type);
+                    parse_feed_with_charset(&bytes, charset, Some(&base), now)
+                        .map(|content| (content, schedule::feed_hints(&bytes)))
                 })
                 .await;
                 match parsed {

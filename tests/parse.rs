@@ -93,7 +93,10 @@ fn control_characters_are_removed_from_titles() {
 #[test]
 fn html_page_is_named_as_such() {
     let page = b"<!DOCTYPE html><html><head><title>Blog</title></head><body>hi</body></html>";
-    assert!(matches!(parse_feed(page, NOW), Err(ParseError::HtmlPage { .. })));
+    assert!(matches!(
+        parse_feed(page, NOW),
+        Err(ParseError::HtmlPage { .. })
+    ));
     assert!(matches!(
         parse_feed(b"not a feed", NOW),
         Err(ParseError::Invalid(_))

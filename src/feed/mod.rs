@@ -1,5 +1,6 @@
 //! Getting feeds: fetching over HTTP or from local files, parsing them, and OPML subscription lists.
 
+pub mod discover;
 pub mod fetch;
 pub mod opml;
 pub mod parse;

@@ -1,47 +1,96 @@
 //! Parsing feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into the items we store, with stable ids.
+//!
+//! Before the feed parser sees a document it is decoded to UTF-8 here (byte order mark, then the HTTP
+//! charset, then the XML declaration, as RFC 7303 orders them), so that a wrong or missing label never
+//! drops fields. The parser never reads external entities or expands entities declared in a DOCTYPE:
+//! an unknown entity reference stays as literal text.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use feed_rs::model::{Entry, Link};
 use sha2::{Digest, Sha256};
 
+use crate::feed::discover::discover_feeds;
 use crate::store::{FeedContent, ItemData, clamp_future};
 use crate::text::clean_line;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
-    #[error("this is a web page, not a feed")]
-    HtmlPage,
+    /// An HTML page; `feeds` are the feeds it names in its head (absolute http(s) URLs).
+    #[error("{}", html_page_message(.feeds))]
+    HtmlPage { feeds: Vec<String> },
     #[error("not a feed: {0}")]
     Invalid(String),
 }
 
-/// Parses raw feed bytes (the encoding is taken from the document itself). Items that repeat an id
-/// already seen in the same document are dropped. `now` clamps dates in the far future.
+fn html_page_message(feeds: &[String]) -> String {
+    match feeds {
+        [] => "this is a web page, not a feed, and it links to no feed".into(),
+        [one] => format!("this is a web page, not a feed; it links to this feed: {one}"),
+        _ => format!(
+            "this is a web page, not a feed; it links to these feeds: {}",
+            feeds.join(", ")
+        ),
+    }
+}
+
+/// Parses raw feed bytes, taking the encoding from the document itself; see
+/// [`parse_feed_with_charset`].
 pub fn parse_feed(bytes: &[u8], now: i64) -> Result<FeedContent, ParseError> {
+    parse_feed_with_charset(bytes, None, None, now)
+}
+
+/// The `charset` parameter of a `Content-Type` header value, unquoted.
+pub fn charset_from_content_type(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        let value = value.trim().trim_matches(['"', '\'']).trim();
+        (key.trim().eq_ignore_ascii_case("charset") && !value.is_empty()).then_some(value)
+    })
+}
+
+/// Parses raw feed bytes served with `http_charset` (the `charset` of the HTTP `Content-Type`, if any;
+/// see [`charset_from_content_type`]). The text encoding is chosen as RFC 7303 orders it: a byte order
+/// mark, else the HTTP charset, else the XML declaration; undeclared bytes are UTF-8 when they are
+/// valid UTF-8, else windows-1252, and bytes invalid in the chosen encoding become U+FFFD. `base_url`
+/// (where the document came from) resolves the feed links of an HTML page given instead of a feed;
+/// without it only the page's absolute links are reported.
+///
+/// Items that repeat an id already seen in the same document are dropped. `now` clamps dates in the
+/// far future.
+pub fn parse_feed_with_charset(
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    base_url: Option<&str>,
+    now: i64,
+) -> Result<FeedContent, ParseError> {
+    let text = decode_document(bytes, http_charset);
+    let text = if text.starts_with('<') {
+        repair_references(with_rss_version(text))
+    } else {
+        text
+    };
     let parser = feed_rs::parser::Builder::new()
         // Leave missing ids empty: we derive our own, stable ones below (feed-rs would use a random UUID
         // for items with neither link nor id).
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let utf8;
-    let bytes = match decode_utf16(bytes) {
-        Some(text) => {
-            utf8 = text;
-            utf8.as_bytes()
-        }
-        None => bytes,
-    };
     // The parser must never take the program down: a panic inside it becomes an error.
     // The parser is dropped right after, so no broken state can be observed: unwind safe.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes)))
-        .map_err(|_| ParseError::Invalid("the feed parser failed on this document".into()))?;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parser.parse(text.as_bytes())
+    }))
+    .map_err(|_| ParseError::Invalid("the feed parser failed on this document".into()))?;
     let feed = result.map_err(|e| {
-        if looks_like_html(bytes) {
-            ParseError::HtmlPage
+        if looks_like_html(&text) {
+            ParseError::HtmlPage {
+                feeds: discover_feeds(&text, base_url.unwrap_or_default()),
+            }
         } else {
-            ParseError::Invalid(e.to_string())
+            ParseError::Invalid(shown_error(&e.to_string()))
         }
     })?;
     let mut seen = HashSet::new();
@@ -61,6 +110,20 @@ pub fn parse_feed(bytes: &[u8], now: i64) -> Result<FeedContent, ParseError> {
         site_link: main_link(&feed.links),
         items,
     })
+}
+
+/// Parser messages beyond this many characters are cut.
+const MAX_ERROR_CHARS: usize = 300;
+
+/// A parser message as it may be stored and shown: it can quote the document, so it is cleaned like
+/// any feed text, and cut to a sane length.
+fn shown_error(message: &str) -> String {
+    let mut shown = clean_line(message);
+    if let Some((cut, _)) = shown.char_indices().nth(MAX_ERROR_CHARS) {
+        shown.truncate(cut);
+        shown.push('…');
+    }
+    shown
 }
 
 fn item_from_entry(entry: &Entry, now: i64) -> ItemData {
@@ -123,45 +186,333 @@ fn main_link(links: &[Link]) -> Option<String> {
         .filter(|h| !h.is_empty())
 }
 
-/// UTF-16 documents (with a BOM, or recognisable from `<?` in the first bytes) decoded to UTF-8, with the
-/// XML declaration's encoding corrected to match; `None` for anything else.
-fn decode_utf16(bytes: &[u8]) -> Option<String> {
-    use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
-    let (encoding, body) = match Encoding::for_bom(bytes) {
-        Some((e, bom)) if e == UTF_16LE || e == UTF_16BE => (e, &bytes[bom..]),
-        Some(_) => return None,
-        None if bytes.starts_with(&[0x00, b'<', 0x00, b'?']) => (UTF_16BE, bytes),
-        None if bytes.starts_with(&[b'<', 0x00, b'?', 0x00]) => (UTF_16LE, bytes),
-        None => return None,
+/// The document as UTF-8 text: leading whitespace and any byte order mark removed, and the XML
+/// declaration's encoding rewritten to utf-8 (the feed parser would otherwise decode it again).
+fn decode_document<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> {
+    let text = match (Encoding::for_bom(bytes), utf16_without_bom(bytes)) {
+        (Some((encoding, bom)), _) => encoding.decode_without_bom_handling(&bytes[bom..]).0,
+        (None, Some(encoding)) => encoding.decode_without_bom_handling(bytes).0,
+        (None, None) => {
+            let bytes = trim_ascii_start(bytes);
+            chosen_encoding(bytes, http_charset)
+                .decode_without_bom_handling(bytes)
+                .0
+        }
     };
-    let text = encoding.decode_without_bom_handling(body).0.into_owned();
-    Some(fix_declared_encoding(text))
+    let text = match text {
+        Cow::Borrowed(t) => Cow::Borrowed(t.trim_start_matches(is_xml_space)),
+        Cow::Owned(t) if t.starts_with(is_xml_space) => {
+            Cow::Owned(t.trim_start_matches(is_xml_space).to_string())
+        }
+        owned => owned,
+    };
+    match declared_encoding(text.as_bytes()) {
+        Some(span) if !text[span.clone()].eq_ignore_ascii_case("utf-8") => {
+            let mut fixed = String::with_capacity(text.len());
+            fixed.push_str(&text[..span.start]);
+            fixed.push_str("utf-8");
+            fixed.push_str(&text[span.end..]);
+            Cow::Owned(fixed)
+        }
+        _ => text,
+    }
 }
 
-/// Rewrites `encoding="…"` in the XML declaration to utf-8 (the text is UTF-8 now).
-fn fix_declared_encoding(text: String) -> String {
-    let Some(end) = text.starts_with("<?xml").then(|| text.find("?>")).flatten() else {
-        return text;
-    };
-    let declaration = &text[..end];
-    let Some(at) = declaration.find("encoding") else {
-        return text;
-    };
-    let after = &declaration[at..];
-    let Some(open) = after.find(['"', '\'']) else {
-        return text;
-    };
-    let quote = after[open..].chars().next().unwrap_or('"');
-    let Some(close) = after[open + 1..].find(quote) else {
-        return text;
-    };
-    let start = at + open + 1;
-    let stop = start + close;
-    format!("{}utf-8{}", &text[..start], &text[stop..])
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
-fn looks_like_html(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(2048)];
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
+    let skip = bytes
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    &bytes[skip..]
+}
+
+/// UTF-16 without a byte order mark shows in its first bytes: `<` or a space next to a zero byte.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let markup = |b: u8| matches!(b, b'<' | b' ' | b'\t' | b'\r' | b'\n');
+    match bytes {
+        [0, b, ..] if markup(*b) => Some(UTF_16BE),
+        [b, 0, ..] if markup(*b) => Some(UTF_16LE),
+        _ => None,
+    }
+}
+
+/// The encoding of an 8-bit document without a byte order mark (`bytes` starts at its first
+/// non-space). A label claiming UTF-16 for it cannot be right (the label itself was readable as
+/// ASCII), so it is ignored.
+fn chosen_encoding(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
+    let usable = |label: &[u8]| {
+        Encoding::for_label(label)
+            .filter(|e| *e != UTF_16LE && *e != UTF_16BE && *e != encoding_rs::REPLACEMENT)
+    };
+    let is_json = bytes.first() == Some(&b'{');
+    let utf8 = std::str::from_utf8(bytes).is_ok();
+    let declared = if is_json {
+        // JSON is UTF-8 (RFC 8259): a charset parameter cannot make valid UTF-8 anything else.
+        utf8.then_some(UTF_8)
+    } else {
+        declared_encoding(bytes).and_then(|span| usable(&bytes[span]))
+    };
+    let from_http = http_charset.and_then(|c| usable(c.trim().as_bytes()));
+    match (from_http, declared) {
+        // Servers often label everything with one default charset. When the bytes settle it against
+        // the header — the document says UTF-8 and is UTF-8 (not plain ASCII, which reads the same
+        // either way), or the header says UTF-8 and the bytes are not — the document is right.
+        (Some(http), Some(declared))
+            if http != UTF_8 && declared == UTF_8 && utf8 && !bytes.is_ascii() =>
+        {
+            UTF_8
+        }
+        (Some(http), Some(declared)) if http == UTF_8 && declared != UTF_8 && !utf8 => declared,
+        (Some(http), _) => http,
+        (None, Some(declared)) => declared,
+        (None, None) if utf8 => UTF_8,
+        (None, None) => WINDOWS_1252,
+    }
+}
+
+/// Where the value of `encoding="…"` is in the XML declaration at the start of `bytes`, if there is
+/// one. Works on raw bytes of any ASCII-compatible encoding.
+fn declared_encoding(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    let head = &bytes[..bytes.len().min(512)];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = find(head, b"?>")?;
+    let declaration = &head[..end];
+    let mut at = find(declaration, b"encoding")? + b"encoding".len();
+    let skip_space = |at: &mut usize| {
+        while declaration.get(*at).is_some_and(u8::is_ascii_whitespace) {
+            *at += 1;
+        }
+    };
+    skip_space(&mut at);
+    if declaration.get(at) != Some(&b'=') {
+        return None;
+    }
+    at += 1;
+    skip_space(&mut at);
+    let quote = *declaration.get(at).filter(|q| matches!(q, b'"' | b'\''))?;
+    let start = at + 1;
+    let len = declaration[start..].iter().position(|&b| b == quote)?;
+    let label = &declaration[start..start + len];
+    (!label.is_empty() && label.is_ascii()).then_some(start..start + len)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Makes broken references well-formed, as the XML reader rejects the whole document for one: a bare
+/// `&` (as in "AT&T") becomes `&amp;`, and a character reference to no valid character (`&#0;`,
+/// a surrogate, beyond U+10FFFF, no digits) becomes U+FFFD. CDATA sections are left alone.
+fn repair_references(text: Cow<'_, str>) -> Cow<'_, str> {
+    let mut fixed: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = text[at..].find(['&', '<']) {
+        let i = at + found;
+        let rest = &text[i..];
+        if rest.starts_with("<![CDATA[") {
+            let Some(end) = rest.find("]]>") else {
+                break;
+            };
+            at = i + end + 3;
+            continue;
+        }
+        at = i + 1;
+        if rest.starts_with('<') {
+            continue;
+        }
+        let replacement = match reference_len(rest) {
+            Reference::Fine(len) => {
+                at = i + len;
+                continue;
+            }
+            Reference::BadCharacter(len) => {
+                at = i + len;
+                (len, "&#xFFFD;")
+            }
+            Reference::NotOne => (1, "&amp;"),
+        };
+        let out = fixed.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+        out.push_str(&text[copied..i]);
+        out.push_str(replacement.1);
+        copied = i + replacement.0;
+    }
+    match fixed {
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
+        }
+        None => text,
+    }
+}
+
+enum Reference {
+    /// A well-formed reference of this many bytes (named ones may be unknown: they stay as text).
+    Fine(usize),
+    /// A character reference of this many bytes to something that is not a character.
+    BadCharacter(usize),
+    /// An `&` that starts no reference.
+    NotOne,
+}
+
+/// What the `&` that `s` starts with begins.
+fn reference_len(s: &str) -> Reference {
+    const MAX_NAME: usize = 64;
+    let Some(semicolon) = s[1..]
+        .char_indices()
+        .take(MAX_NAME)
+        .find(|(_, c)| *c == ';')
+    else {
+        return Reference::NotOne;
+    };
+    let body = &s[1..1 + semicolon.0];
+    let len = semicolon.0 + 2;
+    if let Some(number) = body.strip_prefix('#') {
+        let value = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16),
+            None => number.parse::<u32>(),
+        };
+        let digits_only = number
+            .trim_start_matches(['x', 'X'])
+            .chars()
+            .all(|c| c.is_ascii_hexdigit());
+        return match value.ok().and_then(char::from_u32) {
+            Some(c) if c != '\0' => Reference::Fine(len),
+            _ if digits_only => Reference::BadCharacter(len),
+            _ => Reference::NotOne,
+        };
+    }
+    let mut chars = body.chars();
+    let name_start = chars
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':');
+    if name_start && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.')) {
+        Reference::Fine(len)
+    } else {
+        Reference::NotOne
+    }
+}
+
+/// An `<rss>` root without a `version` (or with one the feed parser does not know, such as 0.94 or
+/// 2.0.1) is read as RSS 2.0, a superset of the others: the parser would reject it.
+fn with_rss_version(text: Cow<'_, str>) -> Cow<'_, str> {
+    let Some(root) = root_element_start(text.as_bytes()) else {
+        return text;
+    };
+    let tag = &text.as_bytes()[root..];
+    let after_name = root + 4;
+    let name_ends = tag
+        .get(4)
+        .is_none_or(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/');
+    if !tag.starts_with(b"<rss") || !name_ends {
+        return text;
+    }
+    let (span, value) = match rss_version_value(text.as_bytes(), after_name) {
+        Some(Some(span)) => match &text[span.clone()] {
+            "2.0" | "0.91" | "0.92" => return text,
+            _ => (span, "2.0"),
+        },
+        Some(None) => (after_name..after_name, " version=\"2.0\""),
+        None => return text,
+    };
+    let mut fixed = String::with_capacity(text.len() + value.len());
+    fixed.push_str(&text[..span.start]);
+    fixed.push_str(value);
+    fixed.push_str(&text[span.end..]);
+    Cow::Owned(fixed)
+}
+
+/// Where the root element's start tag begins: after the XML declaration, processing instructions,
+/// comments, a DOCTYPE (with its internal subset) and whitespace.
+fn root_element_start(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let rest = &b[i..];
+        if rest.starts_with(b"<?") {
+            i += find(rest, b"?>")? + 2;
+        } else if rest.starts_with(b"<!--") {
+            i += find(rest, b"-->")? + 3;
+        } else if rest.starts_with(b"<!") {
+            i += markup_declaration_len(rest)?;
+        } else if rest.first() == Some(&b'<') {
+            return Some(i);
+        } else {
+            return None;
+        }
+    }
+}
+
+/// The length of `<!DOCTYPE …>`, skipping quoted strings and the bracketed internal subset.
+fn markup_declaration_len(b: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, &c) in b.iter().enumerate() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(c),
+            (None, b'[') => depth += 1,
+            (None, b']') => depth = depth.saturating_sub(1),
+            (None, b'>') if depth == 0 => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The span of the root start tag's `version` value: `Some(None)` when the tag has no such attribute,
+/// `None` when the tag could not be read.
+fn rss_version_value(b: &[u8], mut i: usize) -> Option<Option<std::ops::Range<usize>>> {
+    loop {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'>' | b'/' => return Some(None),
+            _ => {}
+        }
+        let name_start = i;
+        while b
+            .get(i)
+            .is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b'=' | b'>' | b'/'))
+        {
+            i += 1;
+        }
+        let name = &b[name_start..i];
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if b.get(i)? != &b'=' {
+            return None;
+        }
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let quote = *b.get(i).filter(|q| matches!(q, b'"' | b'\''))?;
+        let start = i + 1;
+        let len = b[start..].iter().position(|&c| c == quote)?;
+        if name == b"version" {
+            return Some(Some(start..start + len));
+        }
+        i = start + len + 1;
+    }
+}
+
+fn looks_like_html(text: &str) -> bool {
+    let mut end = text.len().min(2048);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text[..end].to_ascii_lowercase();
     head.contains("<html") || head.contains("<!doctype html")
 }

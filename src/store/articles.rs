@@ -1,5 +1,7 @@
 //! Articles: applying a refresh, headline lists, whole articles and read/starred flags.
 
+use std::collections::HashSet;
+
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
 
@@ -47,6 +49,12 @@ impl Store {
             )?;
             let mut find =
                 tx.prepare_cached("SELECT id FROM articles WHERE feed_id = ?1 AND guid = ?2")?;
+            let mut same_story = tx.prepare_cached(
+                "SELECT id FROM articles WHERE feed_id = ?1 AND link = ?2 AND title = ?3
+                 ORDER BY id DESC",
+            )?;
+            let mut adopt_guid =
+                tx.prepare_cached("UPDATE articles SET guid = ?2 WHERE id = ?1")?;
             let mut update = tx.prepare_cached(
                 "UPDATE articles SET title = ?2, author = ?3, link = ?4,
                      published = COALESCE(?5, published), updated = ?6
@@ -58,31 +66,68 @@ impl Store {
                  ON CONFLICT (article_id) DO UPDATE SET content = excluded.content, summary = excluded.summary
                  WHERE content IS NOT excluded.content OR summary IS NOT excluded.summary",
             )?;
+            // Some feeds give an item a new guid at every fetch while its link and title stay. An
+            // item whose guid is unknown is the stored article with the same link and title, which
+            // takes the new guid (and keeps its flags) — unless another item of this refresh names
+            // that article by its own guid, or has already taken it.
+            let mut by_guid = Vec::with_capacity(content.items.len());
+            let mut taken = HashSet::new();
             for item in &content.items {
-                let sort_time = item.published.or(item.updated).unwrap_or(meta.fetched_at);
-                let inserted: Option<i64> = insert
-                    .query_row(
-                        params![
-                            feed_id,
-                            item.guid,
-                            item.title,
-                            item.author,
-                            item.link,
-                            item.published,
-                            item.updated,
-                            sort_time,
-                            meta.fetched_at
-                        ],
-                        |r| r.get(0),
-                    )
+                let id: Option<i64> = find
+                    .query_row(params![feed_id, item.guid], |r| r.get(0))
                     .optional()?;
-                let id = match inserted {
-                    Some(id) => {
+                taken.extend(id);
+                by_guid.push(id);
+            }
+            let mut guids = HashSet::new();
+            for (item, known) in content.items.iter().zip(by_guid.iter_mut()) {
+                let repeated = !guids.insert(item.guid.as_str());
+                let Some(link) = item.link.as_deref() else {
+                    continue;
+                };
+                if known.is_some() || repeated || item.title.is_empty() {
+                    continue;
+                }
+                let candidates = same_story
+                    .query_map(params![feed_id, link, item.title], |r| r.get::<_, i64>(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()?;
+                if let Some(id) = candidates.into_iter().find(|id| !taken.contains(id)) {
+                    adopt_guid.execute(params![id, item.guid])?;
+                    taken.insert(id);
+                    *known = Some(id);
+                }
+            }
+            for (item, known) in content.items.iter().zip(by_guid) {
+                let sort_time = item.published.or(item.updated).unwrap_or(meta.fetched_at);
+                let inserted: Option<i64> = match known {
+                    Some(_) => None,
+                    None => insert
+                        .query_row(
+                            params![
+                                feed_id,
+                                item.guid,
+                                item.title,
+                                item.author,
+                                item.link,
+                                item.published,
+                                item.updated,
+                                sort_time,
+                                meta.fetched_at
+                            ],
+                            |r| r.get(0),
+                        )
+                        .optional()?,
+                };
+                let id = match (inserted, known) {
+                    (Some(id), _) => {
                         new += 1;
                         id
                     }
-                    None => {
-                        let id: i64 = find.query_row(params![feed_id, item.guid], |r| r.get(0))?;
+                    (None, known) => {
+                        let id: i64 = match known {
+                            Some(id) => id,
+                            None => find.query_row(params![feed_id, item.guid], |r| r.get(0))?,
+                        };
                         update.execute(params![
                             id,
                             item.title,

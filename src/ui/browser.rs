@@ -6,25 +6,69 @@ use std::process::{Command, Stdio};
 /// Why a link was not opened.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum OpenError {
-    #[error("refusing to open {0:?}: only http(s) links are opened")]
-    NotHttp(String),
+    #[error("refusing to open {url:?}: {reason}")]
+    Refused { url: String, reason: String },
     #[error("cannot start the browser {program:?}: {error}")]
     Spawn { program: String, error: String },
 }
 
-/// Checks that `url` is an http(s) URL and returns it in normalized form (percent-encoded, so it
-/// contains no spaces or control characters).
+/// URLs shown in messages are cut to this many characters.
+const SHOWN_URL_CHARS: usize = 100;
+
+/// Characters a URL may contain that are special inside a double- or single-quoted shell word. The
+/// URL is never given to a shell here, but browser launchers are often shell scripts; percent-encoded
+/// they mean the same to the web server and nothing to a shell.
+const SHELL_QUOTED_SPECIALS: [(char, &str); 5] = [
+    ('$', "%24"),
+    ('`', "%60"),
+    ('"', "%22"),
+    ('\\', "%5C"),
+    ('\'', "%27"),
+];
+
+/// Checks that `url` is an http(s) URL and returns it in normalized form: percent-encoded, so it
+/// contains no spaces or control characters, nor `$`, backticks, quotes or backslashes. Anything else
+/// is refused with the reason.
 pub fn checked_url(url: &str) -> Result<String, OpenError> {
-    let shown = crate::text::clean_line(url);
-    if url.trim_start().starts_with('-') {
-        return Err(OpenError::NotHttp(shown));
-    }
-    match url::Url::parse(url.trim()) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
-            Ok(u.to_string())
+    let refuse = |reason: String| {
+        let mut shown = crate::text::clean_line(url);
+        if let Some((cut, _)) = shown.char_indices().nth(SHOWN_URL_CHARS) {
+            shown.truncate(cut);
+            shown.push('…');
         }
-        _ => Err(OpenError::NotHttp(shown)),
+        OpenError::Refused { url: shown, reason }
+    };
+    if url.trim_start().starts_with('-') {
+        return Err(refuse(
+            "it starts with '-' and would be read as an option; only http(s) links are opened"
+                .into(),
+        ));
     }
+    let parsed = url::Url::parse(url.trim()).map_err(|e| {
+        refuse(format!(
+            "it is not a valid URL ({e}); only http(s) links are opened"
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(refuse(format!(
+            "{}: links are not opened, only http(s) ones",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(refuse("the link names no host".into()));
+    }
+    let mut normalized = String::with_capacity(parsed.as_str().len());
+    for c in parsed.as_str().chars() {
+        match SHELL_QUOTED_SPECIALS
+            .iter()
+            .find(|(special, _)| *special == c)
+        {
+            Some((_, encoded)) => normalized.push_str(encoded),
+            None => normalized.push(c),
+        }
+    }
+    Ok(normalized)
 }
 
 /// The browser command: the configured one, else `$BROWSER` (its first entry when it is a
@@ -42,6 +86,16 @@ pub fn browser_command(configured: Option<&str>) -> Vec<String> {
 /// Starts the browser on `url` without waiting for it. Its output goes nowhere (it must not scribble
 /// over the UI); a thread reaps it when it exits.
 pub fn open(url: &str, configured: Option<&str>) -> Result<(), OpenError> {
+    let mut child = spawn(url, configured)?;
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+/// Starts the browser on the checked `url` (see [`checked_url`]) as one process, the URL its last
+/// argument, and returns it; the caller must wait for it.
+fn spawn(url: &str, configured: Option<&str>) -> Result<std::process::Child, OpenError> {
     let url = checked_url(url)?;
     let command = browser_command(configured);
     let Some((program, args)) = command.split_first() else {
@@ -50,7 +104,7 @@ pub fn open(url: &str, configured: Option<&str>) -> Result<(), OpenError> {
             error: "no browser configured".into(),
         });
     };
-    let mut child = Command::new(program)
+    Command::new(program)
         .args(args)
         .arg(&url)
         .stdin(Stdio::null())
@@ -60,9 +114,5 @@ pub fn open(url: &str, configured: Option<&str>) -> Result<(), OpenError> {
         .map_err(|e| OpenError::Spawn {
             program: program.clone(),
             error: e.to_string(),
-        })?;
-    std::thread::spawn(move || {
-        let _ = child.wait();
-    });
-    Ok(())
+        })
 }
