@@ -479,3 +479,67 @@ async fn starting_twice_within_a_minute_sends_no_second_request() {
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// The request log of a normal day: a feed that sends ETags, refreshed once an hour (each hour's
+/// refresh run as the poller runs it when the feed is due) shows one conditional GET an hour and
+/// nothing else.
+#[tokio::test]
+async fn a_normal_day_is_one_conditional_request_an_hour() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("If-None-Match", "W/\"day-1\""))
+        .respond_with(ResponseTemplate::new(304).insert_header("ETag", "W/\"day-1\""))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(RSS)
+                .insert_header("ETag", "W/\"day-1\""),
+        )
+        .mount(&server)
+        .await;
+    let (_dir, refresher, db) = setup(&format!("{}/feed.xml", server.uri()));
+    for hour in 0..24 {
+        let before = now_unix();
+        refresh_all(&refresher).await;
+        let next = Store::open(&db).unwrap().feed_summaries().unwrap()[0].next_fetch;
+        assert!(
+            (3600..=3600 + 366).contains(&(next - before)),
+            "hour {hour}: next fetch in an hour"
+        );
+    }
+    let log = server.received_requests().await.unwrap();
+    println!("request log of one day:");
+    for (hour, r) in log.iter().enumerate() {
+        let inm = r
+            .headers
+            .get("if-none-match")
+            .map(|v| v.to_str().unwrap_or("?").to_string());
+        println!(
+            "  {hour:02}:00 {} {} If-None-Match: {inm:?}",
+            r.method,
+            r.url.path()
+        );
+    }
+    assert_eq!(log.len(), 24, "one request an hour, nothing else");
+    assert!(
+        log.iter()
+            .all(|r| r.method.as_str() == "GET" && r.url.path() == "/feed.xml")
+    );
+    assert!(
+        log[0].headers.get("if-none-match").is_none(),
+        "the first request has nothing to validate"
+    );
+    for r in &log[1..] {
+        assert_eq!(r.headers.get("if-none-match").unwrap(), "W/\"day-1\"");
+        assert!(
+            r.headers.get("if-modified-since").is_none(),
+            "no invented date"
+        );
+    }
+    assert_eq!(
+        Store::open(&db).unwrap().feed_summaries().unwrap()[0].total,
+        1
+    );
+}
