@@ -4,10 +4,17 @@ use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::paths::Profile;
 
-/// Starts file logging; keep the guard alive for the life of the program. `TIDINGS_LOG` sets the filter
+/// Starts file logging; keep the guard alive for the life of the program. `None` when the log file
+/// cannot be opened. `TIDINGS_LOG` sets the filter
 /// (default `info`).
 pub fn init(profile: &Profile) -> Option<WorkerGuard> {
-    let appender = tracing_appender::rolling::never(&profile.data_dir, profile.log_file_name());
+    // A log file that cannot be created (read-only or full data directory) means no log, not a
+    // crash: the command itself reports the real problem.
+    let appender = tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::NEVER)
+        .filename_prefix(profile.log_file_name())
+        .build(&profile.data_dir)
+        .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("TIDINGS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

@@ -33,6 +33,8 @@ pub fn run(profile: &Profile, config: &Config) -> anyhow::Result<()> {
 }
 
 async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
+    // One reader per profile; the CLI commands work beside it (SQLite WAL and a busy timeout).
+    let _lock = crate::lock::ProfileLock::acquire(&profile.data_dir)?;
     let cache = profile.cache_file();
     let mut writer = Store::open(&cache)?;
     crate::welcome::ensure_first_run(&mut writer)?;
