@@ -117,7 +117,14 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let chain: Vec<String> = e.chain().map(|c| clean_line(&c.to_string())).collect();
+            // Error sources often repeat their cause in their own message: print each text once.
+            let mut chain: Vec<String> = Vec::new();
+            for cause in e.chain() {
+                let text = clean_line(&cause.to_string());
+                if !chain.last().is_some_and(|prev| prev.contains(&text)) {
+                    chain.push(text);
+                }
+            }
             eprintln!("tidings: {}", chain.join(": "));
             ExitCode::FAILURE
         }
@@ -389,6 +396,8 @@ fn refresh(
         }
         Some(ids)
     };
+    // A parser panic on a worker thread is already turned into that feed's error: log it, don't print it.
+    crate::ui::contain_background_panics();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -294,6 +294,35 @@ fn check_cache(cache: &Path) -> HashMap<i64, FeedState> {
     states
 }
 
+/// Frames at the end of the write-ahead log that belong to a transaction that never committed: what a
+/// kill in the middle of writing a transaction leaves behind (SQLite ignores them when it opens the
+/// cache). Read before anything opens the cache, since opening recovers and then removes the log.
+fn uncommitted_wal_frames(cache: &Path) -> usize {
+    let Ok(wal) = std::fs::read(cache.with_extension("db-wal")) else {
+        return 0;
+    };
+    if wal.len() < 32 {
+        return 0;
+    }
+    let word = |at: usize| u32::from_be_bytes(wal[at..at + 4].try_into().unwrap());
+    let page_size = word(8) as usize;
+    let salts = (word(16), word(20));
+    let frame = 24 + page_size;
+    let mut after_commit = 0;
+    let mut at = 32;
+    // Frames of this generation of the log carry its salts; anything after the first that does not is
+    // left over from before the log was last reset.
+    while page_size > 0 && at + frame <= wal.len() && (word(at + 8), word(at + 12)) == salts {
+        after_commit = if word(at + 4) != 0 {
+            0
+        } else {
+            after_commit + 1
+        };
+        at += frame;
+    }
+    after_commit
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The test
 
@@ -344,6 +373,7 @@ fn sigkill_during_refresh_50_times_leaves_a_sound_database() {
 
     let (mut while_running, mut partial_rounds, mut untouched_rounds, mut complete_rounds) =
         (0, 0, 0, 0);
+    let mut torn_transactions = 0;
     for round in 0..KILLS {
         // 20..=300 ms, spread over the range in a fixed order.
         let delay = Duration::from_millis(20 + (round as u64 * 113) % 281);
@@ -358,6 +388,10 @@ fn sigkill_during_refresh_50_times_leaves_a_sound_database() {
             while_running += 1;
         }
         let served = server.served() - served_before;
+        let torn = uncommitted_wal_frames(&cache);
+        if torn > 0 {
+            torn_transactions += 1;
+        }
 
         let after = check_cache(&cache);
         let mut advanced = 0;
@@ -377,9 +411,14 @@ fn sigkill_during_refresh_50_times_leaves_a_sound_database() {
             _ => partial_rounds += 1,
         }
         eprintln!(
-            "round {round:>2}: killed after {:>3} ms ({}), {served:>2} responses served, {advanced:>2}/{FEEDS} feeds stored",
+            "round {round:>2}: killed after {:>3} ms ({}), {served:>2} responses served, {advanced:>2}/{FEEDS} feeds stored{}",
             delay.as_millis(),
             if running { "running" } else { "had exited" },
+            if torn > 0 {
+                format!(", {torn} uncommitted pages in the WAL")
+            } else {
+                String::new()
+            }
         );
         before = after;
     }
@@ -398,7 +437,8 @@ fn sigkill_during_refresh_50_times_leaves_a_sound_database() {
     println!(
         "{KILLS} SIGKILLs: {while_running} landed while `tidings refresh` was running \
          ({partial_rounds} with some feeds stored and others not, {untouched_rounds} before any feed was stored, \
-         {complete_rounds} after every feed was stored); an uninterrupted refresh of {FEEDS} feeds took {} ms; \
+         {complete_rounds} after every feed was stored; {torn_transactions} in the middle of writing a transaction \
+         to the WAL); an uninterrupted refresh of {FEEDS} feeds took {} ms; \
          total {:.1} s",
         full_refresh.as_millis(),
         started.elapsed().as_secs_f64()

@@ -1092,3 +1092,18 @@ async fn served_feeds_use_the_http_charset_and_pages_name_their_feeds() {
         "{page_error}"
     );
 }
+
+/// Inputs the fuzzer found that made feed-rs or quick-xml panic (caught): the first is a realistic feed
+/// that must still load; the second may fail, but as an error.
+#[test]
+fn fuzzer_findings_do_not_lose_a_feed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/fuzz");
+    let author =
+        std::fs::read(dir.join("contained-panic-feed-rs-author-email-char-boundary.xml")).unwrap();
+    let feed = tidings::feed::parse::parse_feed(&author, 1_700_000_000).expect("the feed loads");
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(feed.items[0].title, "One");
+    let declaration =
+        std::fs::read(dir.join("contained-panic-xml-declaration-inside-document.xml")).unwrap();
+    let _ = tidings::feed::parse::parse_feed(&declaration, 1_700_000_000);
+}

@@ -72,18 +72,25 @@ pub fn parse_feed_with_charset(
     } else {
         text
     };
-    let parser = feed_rs::parser::Builder::new()
-        // Leave missing ids empty: we derive our own, stable ones below (feed-rs would use a random UUID
-        // for items with neither link nor id).
-        .id_generator(|_, _, _| String::new())
-        .sanitize_content(false)
-        .build();
-    // The parser must never take the program down: a panic inside it becomes an error.
-    // The parser is dropped right after, so no broken state can be observed: unwind safe.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parser.parse(text.as_bytes())
-    }))
-    .map_err(|_| ParseError::Invalid("the feed parser failed on this document".into()))?;
+    // The parser must never take the program down: a panic inside it becomes an error. Each attempt
+    // gets a new parser (one that panicked may be left in a broken state), dropped right after, so no
+    // broken state can be observed: unwind safe.
+    let parse = |doc: &str| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            feed_rs::parser::Builder::new()
+                // Leave missing ids empty: we derive our own, stable ones below (feed-rs would use a
+                // random UUID for items with neither link nor id).
+                .id_generator(|_, _, _| String::new())
+                .sanitize_content(false)
+                .build()
+                .parse(doc.as_bytes())
+        }))
+    };
+    // feed-rs 3.0 slices person fields by bytes and panics on `<author>“a@b.c”</author>`: on a panic,
+    // try once more with spaces around the non-ASCII characters of those fields.
+    let result = parse(&text)
+        .or_else(|_| parse(&pad_person_fields(&text)))
+        .map_err(|_| ParseError::Invalid("the feed parser failed on this document".into()))?;
     let feed = result.map_err(|e| {
         if looks_like_html(&text) {
             ParseError::HtmlPage {
@@ -174,6 +181,35 @@ pub fn derived_id(link: Option<&str>, title: &str, body: Option<&str>) -> String
     let digest = hasher.finalize();
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     format!("tidings:{hex}")
+}
+
+/// The document with a space on each side of every non-ASCII character inside RSS person elements
+/// (`author`, `managingEditor`, `webMaster`), which feed-rs cannot split into name and e-mail.
+fn pad_person_fields(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some((at, tag)) = ["<author>", "<managingEditor>", "<webMaster>"]
+        .iter()
+        .filter_map(|tag| rest.find(tag).map(|at| (at, *tag)))
+        .min()
+    {
+        let start = at + tag.len();
+        let close = format!("</{}", &tag[1..]);
+        let end = rest[start..].find(&close).map_or(rest.len(), |e| start + e);
+        out.push_str(&rest[..start]);
+        for c in rest[start..end].chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                out.push(' ');
+                out.push(c);
+                out.push(' ');
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The link to the page itself: `alternate` (or no rel) first, then whatever comes first.

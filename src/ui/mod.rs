@@ -10,4 +10,5 @@ pub mod layout;
 mod runtime;
 pub mod views;
 
+pub(crate) use runtime::contain_background_panics;
 pub use runtime::run;

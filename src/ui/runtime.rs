@@ -22,6 +22,9 @@ use crate::store::{Store, StoreError};
 
 /// Runs the TUI until the user quits.
 pub fn run(profile: &Profile, config: &Config) -> anyhow::Result<()> {
+    // One reader per profile, held until the runtime has shut down; the CLI commands work beside it
+    // (SQLite WAL and a busy timeout) and never take it.
+    let _lock = crate::lock::ProfileLock::acquire(&profile.data_dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -33,8 +36,6 @@ pub fn run(profile: &Profile, config: &Config) -> anyhow::Result<()> {
 }
 
 async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
-    // One reader per profile; the CLI commands work beside it (SQLite WAL and a busy timeout).
-    let _lock = crate::lock::ProfileLock::acquire(&profile.data_dir)?;
     let cache = profile.cache_file();
     let mut writer = Store::open(&cache)?;
     crate::welcome::ensure_first_run(&mut writer)?;
@@ -104,7 +105,7 @@ async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
 /// A panic on the UI thread restores the terminal and prints (ratatui's hook). A panic on a background
 /// thread (already caught there and turned into an error) is only logged: printing it would scribble
 /// over the screen, and restoring the terminal would leave the still-running UI drawing on a shell.
-fn contain_background_panics() {
+pub(crate) fn contain_background_panics() {
     let ui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().name() == Some("main") {
