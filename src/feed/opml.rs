@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
-use crate::text::clean_line;
+use crate::text::{clean_line, clip};
 use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
@@ -461,14 +461,6 @@ fn category_tags(raw: &str) -> impl Iterator<Item = String> + '_ {
 /// `Some` unless the string is empty.
 fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
-}
-
-/// At most `max` characters of `s`, with an ellipsis when cut.
-fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &s[..cut]),
-        None => s.to_string(),
-    }
 }
 
 /// The "what" of a skipped outline: the value as written, made safe to show in a terminal.

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::feed::discover::discover_feeds;
 use crate::store::{FeedContent, ItemData, clamp_future};
-use crate::text::clean_line;
+use crate::text::{clean_line, clip};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
@@ -125,12 +125,7 @@ const MAX_ERROR_CHARS: usize = 300;
 /// A parser message as it may be stored and shown: it can quote the document, so it is cleaned like
 /// any feed text, and cut to a sane length.
 fn shown_error(message: &str) -> String {
-    let mut shown = clean_line(message);
-    if let Some((cut, _)) = shown.char_indices().nth(MAX_ERROR_CHARS) {
-        shown.truncate(cut);
-        shown.push('…');
-    }
-    shown
+    clip(&clean_line(message), MAX_ERROR_CHARS)
 }
 
 fn item_from_entry(entry: &Entry, now: i64) -> ItemData {

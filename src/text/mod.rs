@@ -5,4 +5,4 @@ pub mod render;
 pub mod sanitize;
 
 pub use render::{Rendered, StyledRange, TextStyle, render_html};
-pub use sanitize::{clean_line, clean_text};
+pub use sanitize::{clean_line, clean_text, clip, cut_at_char_boundary};

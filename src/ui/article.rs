@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::store::Article;
-use crate::text::{StyledRange, clean_line, render_html};
+use crate::text::{StyledRange, clean_line, cut_at_char_boundary, render_html};
 
 /// One line of the article header, already wrapped to the pane's width.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,18 +68,6 @@ fn squeeze_blank_lines(
     out
 }
 
-/// The first `max` bytes of `s`, cut at a character boundary.
-fn cut_at(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 const NO_TEXT: &str = "(This article has no text in the feed. Press o to open it in the browser.)";
 
 /// Formats a Unix time in the given zone, e.g. "2026-11-25 14:03".
@@ -109,7 +97,7 @@ impl ArticleDoc {
         } else {
             feed_text
         };
-        let html = cut_at(html, MAX_RENDERED_HTML);
+        let html = cut_at_char_boundary(html, MAX_RENDERED_HTML);
         let rendered = render_html(html, width as usize);
         let (mut body, mut body_styles) = squeeze_blank_lines(rendered.lines, rendered.styles);
         while body.last().is_some_and(|l| l.trim().is_empty()) {

@@ -91,7 +91,7 @@ pub fn extract_text(html: &str, url: Option<&str>) -> String {
 
 /// Runs the pipeline and returns (title, cleaned content document, readable).
 fn extract_doc(html: &str, url: Option<&str>) -> (Option<String>, Option<Document>, bool) {
-    let html = truncate_at_char_boundary(html, MAX_INPUT_BYTES);
+    let html = crate::text::cut_at_char_boundary(html, MAX_INPUT_BYTES);
     let flat;
     let html = if naive_depth_exceeds(html, MAX_SOURCE_DEPTH) {
         // The HTML5 tree builder is quadratic in the nesting depth: flatten.
@@ -123,17 +123,6 @@ fn extract_doc(html: &str, url: Option<&str>) -> (Option<String>, Option<Documen
         fallback_clean(&doc, depth <= MAX_DEPTH);
         (title, Some(doc), false)
     }
-}
-
-fn truncate_at_char_boundary(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Elements whose end tag is optional or that have no content: not counted
