@@ -499,7 +499,8 @@ fn list(
     unread: bool,
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    // Buffered: a million rows are a million lines, not a million writes.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match what {
         ListWhat::Feeds => {
             for f in store.feed_summaries()? {
@@ -538,9 +539,10 @@ fn list(
                 None => Scope::All,
             };
             let tz = chrono::Local::now().fixed_offset().timezone();
-            for a in store.article_listing(&scope, unread)? {
+            store.for_each_listing(&scope, unread, |a| -> anyhow::Result<()> {
                 if json {
-                    writeln!(out, "{}", serde_json::to_string(&a)?)?;
+                    serde_json::to_writer(&mut out, &a)?;
+                    writeln!(out)?;
                 } else {
                     let date = a
                         .published
@@ -553,8 +555,10 @@ fn list(
                     );
                     writeln!(out, "{:>7} {flags} {date}  {}", a.id, clean_line(&a.title))?;
                 }
-            }
+                Ok(())
+            })?;
         }
     }
+    out.flush()?;
     Ok(())
 }

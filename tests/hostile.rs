@@ -167,7 +167,9 @@ fn app_on(store: &Store, w: u16, h: u16) -> App {
     });
     app.update(Msg::HeadlinesLoaded {
         scope: Scope::All,
-        headlines: store.headlines(&Scope::All, false).unwrap(),
+        window: store
+            .headline_window(&Scope::All, 0, tidings::ui::app::HEADLINE_WINDOW)
+            .unwrap(),
     });
     app
 }

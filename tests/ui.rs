@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use tidings::poller::{RefreshSummary, Update};
-use tidings::store::{Article, FeedSummary, Headline, Scope};
+use tidings::store::{Article, FeedSummary, Headline, HeadlineWindow, Scope};
 use tidings::ui::app::{App, Command, Msg, Pane};
 use tidings::ui::article::ArticleDoc;
 use tidings::ui::keymap::Action;
@@ -69,12 +69,27 @@ fn article(id: i64) -> Article {
     }
 }
 
+/// A window holding a whole (short) list.
+fn whole(rows: Vec<Headline>) -> HeadlineWindow {
+    HeadlineWindow {
+        total: rows.len(),
+        start: 0,
+        rows,
+    }
+}
+
 /// An app with two feeds, four headlines, sized `w`×`h`.
 fn loaded_app(w: u16, h: u16) -> App {
     let mut app = App::new(Rect::new(0, 0, w, h), utc());
     assert_eq!(
         app.init(),
-        vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]
+        vec![
+            Command::LoadFeeds,
+            Command::LoadHeadlines {
+                scope: Scope::All,
+                start: 0
+            }
+        ]
     );
     app.update(Msg::FeedsLoaded {
         feeds: vec![
@@ -86,12 +101,12 @@ fn loaded_app(w: u16, h: u16) -> App {
     });
     app.update(Msg::HeadlinesLoaded {
         scope: Scope::All,
-        headlines: vec![
+        window: whole(vec![
             headline(1, 1, "Announcing Rust 2.0", 0, false),
             headline(2, 2, "Elections held", 1, false),
             headline(3, 1, "This week in Rust", 2, true),
             headline(4, 1, "Rust 1.99 released", 3, false),
-        ],
+        ]),
     });
     app
 }
@@ -145,18 +160,24 @@ fn moving_in_the_feed_list_loads_that_scope() {
     let mut app = loaded_app(120, 30);
     assert_eq!(
         act(&mut app, Action::Down),
-        vec![Command::LoadHeadlines(Scope::Starred)]
+        vec![Command::LoadHeadlines {
+            scope: Scope::Starred,
+            start: 0
+        }]
     );
     assert_eq!(
         act(&mut app, Action::Bottom),
-        vec![Command::LoadHeadlines(Scope::Feed(2))]
+        vec![Command::LoadHeadlines {
+            scope: Scope::Feed(2),
+            start: 0
+        }]
     );
     // A late answer for an old scope is ignored.
     app.update(Msg::HeadlinesLoaded {
         scope: Scope::All,
-        headlines: vec![headline(9, 1, "stale", 0, false)],
+        window: whole(vec![headline(9, 1, "stale", 0, false)]),
     });
-    assert!(app.headlines.is_empty());
+    assert!(app.headlines.rows.is_empty());
 }
 
 #[test]
@@ -168,7 +189,7 @@ fn opening_an_article_marks_it_read_and_focuses_it() {
     assert!(matches!(commands[0], Command::LoadArticle { id: 1, .. }));
     assert_eq!(commands[1], Command::SetRead { id: 1, read: true });
     assert_eq!(app.focus, Pane::Article);
-    assert!(app.headlines[0].read);
+    assert!(app.headlines.rows[0].read);
     assert_eq!(app.unread_total, 2);
     assert_eq!(app.feeds[0].unread, 1);
 }
@@ -273,7 +294,7 @@ fn mark_all_read_in_scope() {
         commands,
         vec![Command::MarkRead(Scope::All), Command::LoadFeeds]
     );
-    assert!(app.headlines.iter().all(|h| h.read));
+    assert!(app.headlines.rows.iter().all(|h| h.read));
 }
 
 #[test]
@@ -300,7 +321,13 @@ fn poller_updates_show_progress_and_reload_lists() {
     })));
     assert_eq!(
         commands,
-        vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]
+        vec![
+            Command::LoadFeeds,
+            Command::LoadHeadlines {
+                scope: Scope::All,
+                start: 0
+            }
+        ]
     );
     assert!(app.progress.is_none());
     assert_eq!(app.notice.as_deref(), Some("3 new articles"));
@@ -318,7 +345,13 @@ fn new_articles_mid_refresh_reload_on_tick() {
     }));
     assert_eq!(
         app.update(Msg::Tick),
-        vec![Command::LoadFeeds, Command::LoadHeadlines(Scope::All)]
+        vec![
+            Command::LoadFeeds,
+            Command::LoadHeadlines {
+                scope: Scope::All,
+                start: 0
+            }
+        ]
     );
     assert!(app.update(Msg::Tick).is_empty(), "reloads once");
 }
@@ -329,11 +362,11 @@ fn reload_keeps_the_cursor_on_the_same_article() {
     act(&mut app, Action::NextPane);
     act(&mut app, Action::Down);
     assert_eq!(app.selected_headline().map(|h| h.id), Some(2));
-    let mut fresh = app.headlines.clone();
+    let mut fresh = app.headlines.rows.clone();
     fresh.insert(0, headline(10, 2, "Breaking", 0, false));
     app.update(Msg::HeadlinesLoaded {
         scope: Scope::All,
-        headlines: fresh,
+        window: whole(fresh),
     });
     assert_eq!(app.selected_headline().map(|h| h.id), Some(2));
 }

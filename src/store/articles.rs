@@ -1,31 +1,11 @@
-//! Articles: applying a refresh, headline lists, whole articles and read/starred flags.
+//! Articles: applying a refresh, whole articles and read/starred flags.
 
 use std::collections::HashSet;
 
-use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
 
-use super::{
-    Article, ArticleListing, FeedContent, FetchMeta, Headline, PendingFullText, Result, Scope,
-    Store,
-};
-
-/// `WHERE` clause and parameters selecting the articles of a scope.
-fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Value>) {
-    let (mut clause, params) = match scope {
-        Scope::All => ("1".to_string(), vec![]),
-        Scope::Starred => ("starred = 1".to_string(), vec![]),
-        Scope::Tag(tag) => (
-            "feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)".to_string(),
-            vec![Value::Text(tag.clone())],
-        ),
-        Scope::Feed(id) => ("feed_id = ?".to_string(), vec![Value::Integer(*id)]),
-    };
-    if unread_only {
-        clause.push_str(" AND read = 0");
-    }
-    (clause, params)
-}
+use super::lists::scope_clause;
+use super::{Article, FeedContent, FetchMeta, PendingFullText, Result, Scope, Store};
 
 impl Store {
     /// Stores a successful fetch in one transaction: new items are inserted, known ones updated in
@@ -161,49 +141,6 @@ impl Store {
         Ok(new)
     }
 
-    /// Headlines of a scope, newest first: only the columns the list shows.
-    pub fn headlines(&self, scope: &Scope, unread_only: bool) -> Result<Vec<Headline>> {
-        let (clause, values) = scope_clause(scope, unread_only);
-        let sql = format!(
-            "SELECT id, feed_id, title, sort_time, read, starred FROM articles
-             WHERE {clause} ORDER BY sort_time DESC, id DESC"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(values), |r| {
-            Ok(Headline {
-                id: r.get(0)?,
-                feed_id: r.get(1)?,
-                title: r.get(2)?,
-                time: r.get(3)?,
-                read: r.get(4)?,
-                starred: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Articles for `tidings list articles`, newest first.
-    pub fn article_listing(&self, scope: &Scope, unread_only: bool) -> Result<Vec<ArticleListing>> {
-        let (clause, values) = scope_clause(scope, unread_only);
-        let sql = format!(
-            "SELECT id, feed_id, title, link, published, read, starred FROM articles
-             WHERE {clause} ORDER BY sort_time DESC, id DESC"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(values), |r| {
-            Ok(ArticleListing {
-                id: r.get(0)?,
-                feed_id: r.get(1)?,
-                title: r.get(2)?,
-                link: r.get(3)?,
-                published: r.get(4)?,
-                read: r.get(5)?,
-                starred: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// One whole article with its body, if it exists.
     pub fn article(&self, id: i64) -> Result<Option<Article>> {
         let mut stmt = self.conn.prepare_cached(
@@ -296,24 +233,6 @@ impl Store {
             )?,
         };
         Ok(())
-    }
-
-    /// Unread articles in the whole cache.
-    pub fn unread_total(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM articles WHERE read = 0", [], |r| {
-                r.get(0)
-            })?)
-    }
-
-    /// Starred articles in the whole cache.
-    pub fn starred_total(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM articles WHERE starred = 1", [], |r| {
-                r.get(0)
-            })?)
     }
 }
 

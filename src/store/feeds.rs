@@ -112,14 +112,9 @@ impl Store {
                 tags.entry(id).or_default().push(tag);
             }
         }
-        let unread = self.count_by_feed(
-            "SELECT feed_id, COUNT(*) FROM articles WHERE read = 0 GROUP BY feed_id",
-        )?;
-        let total =
-            self.count_by_feed("SELECT feed_id, COUNT(*) FROM articles GROUP BY feed_id")?;
         let mut stmt = self.conn.prepare(
             "SELECT id, url, COALESCE(custom_title, title, url), site_link, last_error, last_fetch, next_fetch,
-                    full_text, interval_minutes
+                    full_text, interval_minutes, unread_count, article_count
              FROM feeds ORDER BY COALESCE(custom_title, title, url) COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -130,8 +125,8 @@ impl Store {
                 title: r.get(2)?,
                 site_link: r.get(3)?,
                 tags: tags.get(&id).cloned().unwrap_or_default(),
-                unread: unread.get(&id).copied().unwrap_or(0),
-                total: total.get(&id).copied().unwrap_or(0),
+                unread: r.get(9)?,
+                total: r.get(10)?,
                 last_error: r.get(4)?,
                 last_fetch: r.get(5)?,
                 next_fetch: r.get(6)?,
@@ -139,12 +134,6 @@ impl Store {
                 interval_minutes: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn count_by_feed(&self, sql: &str) -> Result<HashMap<i64, i64>> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -6,6 +6,7 @@
 mod articles;
 pub use articles::clamp_future;
 mod feeds;
+mod lists;
 mod model;
 mod schema;
 

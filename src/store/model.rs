@@ -104,6 +104,28 @@ pub struct Headline {
     pub starred: bool,
 }
 
+/// Part of a headline list: `rows` are positions `start..start + rows.len()` of the `total` in the
+/// list, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeadlineWindow {
+    pub total: usize,
+    pub start: usize,
+    pub rows: Vec<Headline>,
+}
+
+impl HeadlineWindow {
+    /// The headline at list position `index`, when this window holds it.
+    pub fn get(&self, index: usize) -> Option<&Headline> {
+        index.checked_sub(self.start).and_then(|i| self.rows.get(i))
+    }
+
+    /// Whether positions `from..to` are all in this window (or past the list's end).
+    pub fn covers(&self, from: usize, to: usize) -> bool {
+        let to = to.min(self.total);
+        from >= self.start && to <= self.start + self.rows.len() || from >= to
+    }
+}
+
 /// `tidings list articles --json` rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ArticleListing {

@@ -7,12 +7,15 @@ use chrono::FixedOffset;
 use ratatui::layout::Rect;
 
 mod feed_list;
+mod headline_window;
 mod navigation;
+
+pub use headline_window::HEADLINE_WINDOW;
 
 use super::article::ArticleDoc;
 use super::keymap::Action;
 use crate::poller::Update;
-use crate::store::{FeedSummary, Headline, Scope};
+use crate::store::{FeedSummary, Headline, HeadlineWindow, Scope};
 use crate::text::clean_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,9 +50,17 @@ pub enum Msg {
         unread_total: i64,
         starred_total: i64,
     },
+    /// A window of the scope's headline list (the answer to `LoadHeadlines`).
     HeadlinesLoaded {
         scope: Scope,
-        headlines: Vec<Headline>,
+        window: HeadlineWindow,
+    },
+    /// The nearest unread article beyond the loaded window (the answer to `FindUnread`), with the
+    /// window around it.
+    UnreadFound {
+        scope: Scope,
+        index: usize,
+        window: HeadlineWindow,
     },
     ArticleLoaded(Box<ArticleDoc>),
     /// A command failed; the text is shown in the status line.
@@ -61,7 +72,17 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     LoadFeeds,
-    LoadHeadlines(Scope),
+    /// [`HEADLINE_WINDOW`] headlines of the scope from list position `start`.
+    LoadHeadlines {
+        scope: Scope,
+        start: usize,
+    },
+    /// Find the nearest unread article from list position `from` (the loaded window had none).
+    FindUnread {
+        scope: Scope,
+        from: usize,
+        forward: bool,
+    },
     /// `full`: show the fetched full article when there is one.
     LoadArticle {
         id: i64,
@@ -96,7 +117,8 @@ impl Command {
         matches!(
             self,
             Command::LoadFeeds
-                | Command::LoadHeadlines(_)
+                | Command::LoadHeadlines { .. }
+                | Command::FindUnread { .. }
                 | Command::LoadArticle { .. }
                 | Command::OpenArticleLink(_)
         )
@@ -119,8 +141,11 @@ pub struct App {
     pub feed_cursor: usize,
     pub feed_offset: usize,
     pub scope: Scope,
-    pub headlines: Vec<Headline>,
+    /// The loaded part of the scope's headline list; `headline_cursor` is a position in the whole list.
+    pub headlines: HeadlineWindow,
     pub headlines_loaded: bool,
+    /// A window load is on its way; the next one waits for it.
+    window_pending: bool,
     pub headline_cursor: usize,
     pub headline_offset: usize,
     pub article: Option<ArticleDoc>,
@@ -152,8 +177,9 @@ impl App {
             feed_cursor: 0,
             feed_offset: 0,
             scope: Scope::All,
-            headlines: Vec::new(),
+            headlines: HeadlineWindow::default(),
             headlines_loaded: false,
+            window_pending: false,
             headline_cursor: 0,
             headline_offset: 0,
             article: None,
@@ -182,7 +208,10 @@ impl App {
     pub fn init(&self) -> Vec<Command> {
         vec![
             Command::LoadFeeds,
-            Command::LoadHeadlines(self.scope.clone()),
+            Command::LoadHeadlines {
+                scope: self.scope.clone(),
+                start: 0,
+            },
         ]
     }
 
@@ -192,6 +221,11 @@ impl App {
 
     pub fn selected_headline(&self) -> Option<&Headline> {
         self.headlines.get(self.headline_cursor)
+    }
+
+    /// How many headlines the selected scope holds (loaded or not).
+    pub fn headline_count(&self) -> usize {
+        self.headlines.total
     }
 
     /// The one entry point: apply a message, return the work to do.
@@ -241,18 +275,18 @@ impl App {
                 self.rebuild_entries();
                 vec![]
             }
-            Msg::HeadlinesLoaded { scope, headlines } => {
+            Msg::HeadlinesLoaded { scope, window } => self.window_loaded(scope, window),
+            Msg::UnreadFound {
+                scope,
+                index,
+                window,
+            } => {
                 if scope != self.scope {
                     return vec![];
                 }
-                let keep = self.selected_headline().map(|h| h.id);
-                self.headlines = headlines;
-                self.headlines_loaded = true;
-                self.headline_cursor = keep
-                    .and_then(|id| self.headlines.iter().position(|h| h.id == id))
-                    .unwrap_or(0);
-                self.keep_cursors_visible();
-                vec![]
+                self.install_window(window);
+                self.headline_cursor = index.min(self.headlines.total.saturating_sub(1));
+                self.open_selected()
             }
             Msg::ArticleLoaded(doc) => {
                 if self.pending_article != Some(doc.id) {
@@ -328,10 +362,14 @@ impl App {
         }
     }
 
-    fn reload(&self) -> Vec<Command> {
+    fn reload(&mut self) -> Vec<Command> {
+        self.window_pending = true;
         vec![
             Command::LoadFeeds,
-            Command::LoadHeadlines(self.scope.clone()),
+            Command::LoadHeadlines {
+                scope: self.scope.clone(),
+                start: self.headlines.start,
+            },
         ]
     }
 
@@ -500,7 +538,7 @@ impl App {
 
     fn set_read(&mut self, id: i64, read: bool) -> Vec<Command> {
         let mut feed = None;
-        if let Some(h) = self.headlines.iter_mut().find(|h| h.id == id) {
+        if let Some(h) = self.headlines.rows.iter_mut().find(|h| h.id == id) {
             if h.read != read {
                 feed = Some(h.feed_id);
             }
@@ -525,7 +563,7 @@ impl App {
 
     fn set_starred(&mut self, id: i64, starred: bool) -> Vec<Command> {
         let mut changed = false;
-        if let Some(h) = self.headlines.iter_mut().find(|h| h.id == id) {
+        if let Some(h) = self.headlines.rows.iter_mut().find(|h| h.id == id) {
             changed |= h.starred != starred;
             h.starred = starred;
         }
@@ -549,7 +587,7 @@ impl App {
             _ => self.scope.clone(),
         };
         if scope == self.scope {
-            for h in &mut self.headlines {
+            for h in &mut self.headlines.rows {
                 h.read = true;
             }
         }

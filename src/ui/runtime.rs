@@ -11,7 +11,7 @@ use futures::StreamExt;
 use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
-use super::app::{App, Command, Msg};
+use super::app::{App, Command, HEADLINE_WINDOW, Msg};
 use super::article::ArticleDoc;
 use super::{browser, keymap, views};
 use crate::config::Config;
@@ -211,10 +211,27 @@ fn execute(
             unread_total: store.unread_total()?,
             starred_total: store.starred_total()?,
         }),
-        Command::LoadHeadlines(scope) => {
-            let headlines = store.headlines(&scope, false)?;
-            Some(Msg::HeadlinesLoaded { scope, headlines })
+        Command::LoadHeadlines { scope, start } => {
+            let window = store.headline_window(&scope, start, HEADLINE_WINDOW)?;
+            Some(Msg::HeadlinesLoaded { scope, window })
         }
+        Command::FindUnread {
+            scope,
+            from,
+            forward,
+        } => Some(match store.unread_position(&scope, from, forward)? {
+            Some(index) => Msg::UnreadFound {
+                window: store.headline_window(
+                    &scope,
+                    index.saturating_sub(HEADLINE_WINDOW / 2),
+                    HEADLINE_WINDOW,
+                )?,
+                scope,
+                index,
+            },
+            None if forward => Msg::Notice("No more unread articles below".into()),
+            None => Msg::Notice("No unread articles above".into()),
+        }),
         Command::LoadArticle { id, width, full } => match store.article(id)? {
             Some(article) => Some(Msg::ArticleLoaded(Box::new(ArticleDoc::build(
                 &article, width, tz, full,

@@ -116,11 +116,11 @@ fn scope_title(app: &App) -> String {
 
 fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let focused = app.focus == Pane::Headlines;
-    let title = format!("{} ({})", fit(&scope_title(app), 40), app.headlines.len());
+    let title = format!("{} ({})", fit(&scope_title(app), 40), app.headline_count());
     let block = pane_block(title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if app.headlines.is_empty() {
+    if app.headline_count() == 0 {
         let text = if app.headlines_loaded {
             "No articles here yet. Press r to refresh."
         } else {
@@ -131,13 +131,13 @@ fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     let width = inner.width as usize;
     let show_feed = !matches!(app.scope, Scope::Feed(_));
-    let lines: Vec<Line<'_>> = app
-        .headlines
-        .iter()
-        .enumerate()
-        .skip(app.headline_offset)
-        .take(inner_height(area))
-        .map(|(i, h)| {
+    let end = (app.headline_offset + inner_height(area)).min(app.headline_count());
+    let lines: Vec<Line<'_>> = (app.headline_offset..end)
+        .map(|i| {
+            // A row outside the loaded window shows as a placeholder until its window arrives.
+            let Some(h) = app.headlines.get(i) else {
+                return Line::from("  …").fg(Color::DarkGray);
+            };
             let date = format_time(h.time, app.tz, "%Y-%m-%d");
             let unread = if h.read { " " } else { "●" };
             let star = if h.starred { "★" } else { " " };

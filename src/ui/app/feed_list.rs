@@ -2,7 +2,7 @@
 //! entry loads.
 
 use super::{App, Command, FeedEntry};
-use crate::store::{FeedSummary, Scope};
+use crate::store::{FeedSummary, HeadlineWindow, Scope};
 use crate::text::clean_line;
 
 impl App {
@@ -70,10 +70,13 @@ impl App {
             return vec![];
         }
         self.scope = entry.scope.clone();
-        self.headlines.clear();
+        self.headlines = HeadlineWindow::default();
         self.headlines_loaded = false;
         self.headline_cursor = 0;
         self.headline_offset = 0;
-        vec![Command::LoadHeadlines(self.scope.clone())]
+        vec![Command::LoadHeadlines {
+            scope: self.scope.clone(),
+            start: 0,
+        }]
     }
 }

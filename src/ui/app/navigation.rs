@@ -38,9 +38,9 @@ impl App {
                 self.select_scope()
             }
             Pane::Headlines => {
-                self.headline_cursor = step(self.headline_cursor, self.headlines.len());
+                self.headline_cursor = step(self.headline_cursor, self.headlines.total);
                 self.keep_cursors_visible();
-                vec![]
+                self.fetch_window_if_needed()
             }
             Pane::Article => {
                 let max = self.article_scroll_max();
@@ -84,38 +84,6 @@ impl App {
         }
         if let Some(r) = areas.headlines {
             self.headline_offset = fit(self.headline_cursor, self.headline_offset, inner_height(r));
-        }
-    }
-
-    pub(super) fn jump_unread(&mut self, forward: bool) -> Vec<Command> {
-        let start = self.headline_cursor;
-        let found = if forward {
-            let from = if self.article.is_some() || self.focus != Pane::Feeds {
-                start + 1
-            } else {
-                start
-            };
-            self.headlines
-                .iter()
-                .enumerate()
-                .skip(from)
-                .find(|(_, h)| !h.read)
-                .map(|(i, _)| i)
-        } else {
-            self.headlines[..start.min(self.headlines.len())]
-                .iter()
-                .rposition(|h| !h.read)
-        };
-        match found {
-            Some(i) => {
-                self.headline_cursor = i;
-                self.open_selected()
-            }
-            None => self.say(if forward {
-                "No more unread articles below"
-            } else {
-                "No unread articles above"
-            }),
         }
     }
 }

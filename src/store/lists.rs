@@ -1,0 +1,204 @@
+//! Lists of articles: windows of a headline list for the reader, whole lists for the CLI, and the
+//! counts that size them. Counts come from the per-feed counters that triggers keep in `feeds`, so no
+//! list is ever counted by scanning articles.
+
+use rusqlite::types::Value;
+use rusqlite::{Row, params_from_iter};
+
+use super::{ArticleListing, Headline, HeadlineWindow, Result, Scope, Store};
+
+/// `WHERE` clause and parameters selecting the articles of a scope.
+pub(super) fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Value>) {
+    let (mut clause, params) = match scope {
+        Scope::All => ("1".to_string(), vec![]),
+        Scope::Starred => ("starred = 1".to_string(), vec![]),
+        Scope::Tag(tag) => (
+            "feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)".to_string(),
+            vec![Value::Text(tag.clone())],
+        ),
+        Scope::Feed(id) => ("feed_id = ?".to_string(), vec![Value::Integer(*id)]),
+    };
+    if unread_only {
+        clause.push_str(" AND read = 0");
+    }
+    (clause, params)
+}
+
+const HEADLINE_COLUMNS: &str = "id, feed_id, title, sort_time, read, starred";
+
+fn headline_from_row(r: &Row<'_>) -> rusqlite::Result<Headline> {
+    Ok(Headline {
+        id: r.get(0)?,
+        feed_id: r.get(1)?,
+        title: r.get(2)?,
+        time: r.get(3)?,
+        read: r.get(4)?,
+        starred: r.get(5)?,
+    })
+}
+
+impl Store {
+    /// A whole headline list, newest first (the CLI and tests; the reader asks for windows).
+    pub fn headlines(&self, scope: &Scope, unread_only: bool) -> Result<Vec<Headline>> {
+        let (clause, values) = scope_clause(scope, unread_only);
+        let sql = format!(
+            "SELECT {HEADLINE_COLUMNS} FROM articles WHERE {clause} ORDER BY sort_time DESC, id DESC"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(values), headline_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many articles a scope holds.
+    pub fn scope_count(&self, scope: &Scope) -> Result<usize> {
+        let (sql, values) = match scope {
+            Scope::All => ("SELECT COALESCE(SUM(article_count), 0) FROM feeds", vec![]),
+            Scope::Starred => ("SELECT COUNT(*) FROM articles WHERE starred = 1", vec![]),
+            Scope::Tag(tag) => (
+                "SELECT COALESCE(SUM(article_count), 0) FROM feeds
+                 WHERE id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)",
+                vec![Value::Text(tag.clone())],
+            ),
+            Scope::Feed(id) => (
+                "SELECT COALESCE(SUM(article_count), 0) FROM feeds WHERE id = ?",
+                vec![Value::Integer(*id)],
+            ),
+        };
+        let n: i64 = self
+            .conn
+            .prepare_cached(sql)?
+            .query_row(params_from_iter(values), |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// Up to `len` headlines of a scope from position `start` (0 is the newest), with the list's size,
+    /// read in one snapshot. Windows in the older half are read from the oldest end, so that no window
+    /// walks past more than half the list.
+    pub fn headline_window(
+        &self,
+        scope: &Scope,
+        start: usize,
+        len: usize,
+    ) -> Result<HeadlineWindow> {
+        let tx = self.conn.unchecked_transaction()?;
+        let total = self.scope_count(scope)?;
+        let start = start.min(total);
+        let len = len.min(total - start);
+        let (clause, mut values) = scope_clause(scope, false);
+        let from_end = total - start - len;
+        let (order, offset) = if from_end < start {
+            ("ASC", from_end)
+        } else {
+            ("DESC", start)
+        };
+        values.push(Value::Integer(len as i64));
+        values.push(Value::Integer(offset as i64));
+        let sql = format!(
+            "SELECT {HEADLINE_COLUMNS} FROM articles WHERE {clause}
+             ORDER BY sort_time {order}, id {order} LIMIT ? OFFSET ?"
+        );
+        let mut rows: Vec<Headline> = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(values), headline_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        if order == "ASC" {
+            rows.reverse();
+        }
+        tx.finish()?;
+        Ok(HeadlineWindow { total, start, rows })
+    }
+
+    /// The position of the nearest unread article at or after `from` (`forward`), or before `from`.
+    pub fn unread_position(
+        &self,
+        scope: &Scope,
+        from: usize,
+        forward: bool,
+    ) -> Result<Option<usize>> {
+        let tx = self.conn.unchecked_transaction()?;
+        let total = self.scope_count(scope)?;
+        let (clause, mut values) = scope_clause(scope, false);
+        let (order, offset) = if forward {
+            ("DESC", from)
+        } else {
+            ("ASC", total.saturating_sub(from.min(total)))
+        };
+        values.push(Value::Integer(offset as i64));
+        let sql = format!(
+            "SELECT read FROM articles WHERE {clause}
+             ORDER BY sort_time {order}, id {order} LIMIT -1 OFFSET ?"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(values))?;
+        let mut found = None;
+        let mut k = 0;
+        while let Some(row) = rows.next()? {
+            if !row.get::<_, bool>(0)? {
+                found = Some(k);
+                break;
+            }
+            k += 1;
+        }
+        drop(rows);
+        drop(stmt);
+        tx.finish()?;
+        Ok(found.map(|k| if forward { from + k } else { from - 1 - k }))
+    }
+
+    /// Every article of a scope for `tidings list articles`, newest first, handed to `each` one at a
+    /// time so that a million rows never sit in memory together.
+    pub fn for_each_listing<E: From<super::StoreError>>(
+        &self,
+        scope: &Scope,
+        unread_only: bool,
+        mut each: impl FnMut(ArticleListing) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (clause, values) = scope_clause(scope, unread_only);
+        let sql = format!(
+            "SELECT id, feed_id, title, link, published, read, starred FROM articles
+             WHERE {clause} ORDER BY sort_time DESC, id DESC"
+        );
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(super::StoreError::from)?;
+        let mut rows = stmt
+            .query(params_from_iter(values))
+            .map_err(super::StoreError::from)?;
+        while let Some(r) = rows.next().map_err(super::StoreError::from)? {
+            let listing = (|| {
+                Ok::<_, rusqlite::Error>(ArticleListing {
+                    id: r.get(0)?,
+                    feed_id: r.get(1)?,
+                    title: r.get(2)?,
+                    link: r.get(3)?,
+                    published: r.get(4)?,
+                    read: r.get(5)?,
+                    starred: r.get(6)?,
+                })
+            })()
+            .map_err(super::StoreError::from)?;
+            each(listing)?;
+        }
+        Ok(())
+    }
+
+    /// Unread articles in the whole cache.
+    pub fn unread_total(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(unread_count), 0) FROM feeds",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Starred articles in the whole cache.
+    pub fn starred_total(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM articles WHERE starred = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+}
