@@ -118,11 +118,12 @@ impl Store {
     ) -> Result<Option<usize>> {
         let tx = self.conn.unchecked_transaction()?;
         let total = self.scope_count(scope)?;
+        let from = if forward { from } else { from.min(total) };
         let (clause, mut values) = scope_clause(scope, false);
         let (order, offset) = if forward {
             ("DESC", from)
         } else {
-            ("ASC", total.saturating_sub(from.min(total)))
+            ("ASC", total - from)
         };
         values.push(Value::Integer(offset as i64));
         let sql = format!(
