@@ -158,6 +158,18 @@ impl Refresher {
         let _ = updates
             .send(Update::RefreshStarted { feeds: feeds.len() })
             .await;
+        // The writer commits; a thread of its own copies the WAL into the database meanwhile.
+        let checkpoints = self
+            .with_store(|s| {
+                let background = s.checkpoint_in_background();
+                if background.is_some() {
+                    s.set_auto_checkpoint(false)?;
+                }
+                Ok(background)
+            })
+            .await
+            .ok()
+            .flatten();
         let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
         let jobs: Vec<_> = feeds
             .into_iter()
@@ -207,6 +219,13 @@ impl Refresher {
                 }
             };
             let _ = updates.send(update).await;
+        }
+        if let Some(background) = checkpoints {
+            // Joining runs the last checkpoint: off the async threads.
+            let _ = tokio::task::spawn_blocking(move || drop(background)).await;
+            if let Err(e) = self.with_store(|s| s.set_auto_checkpoint(true)).await {
+                tracing::warn!(error = %e, "could not turn automatic checkpoints back on");
+            }
         }
         let _ = updates.send(Update::RefreshFinished(summary)).await;
         summary

@@ -314,3 +314,48 @@ fn far_future_dates_are_clamped() {
     let past = content.items.iter().find(|i| i.guid == "1").unwrap();
     assert_eq!(past.published, Some(1_700_000_000));
 }
+
+#[test]
+fn background_checkpoints_copy_the_wal_while_the_writer_keeps_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let mut store = Store::open(&path).unwrap();
+    let feed = add(&mut store, "https://example.com/feed.xml", &[]);
+    store.set_auto_checkpoint(false).unwrap();
+    let background = store
+        .checkpoint_in_background()
+        .expect("a file-backed cache");
+    for round in 0..20 {
+        let content = FeedContent {
+            title: Some("Feed".into()),
+            site_link: None,
+            items: (0..50)
+                .map(|i| {
+                    let mut it = item(&format!("{round}-{i}"), "Title", 1_700_000_000 - i);
+                    it.content = Some("<p>body</p>".repeat(300));
+                    it
+                })
+                .collect(),
+        };
+        store
+            .apply_refresh(feed, &content, &meta(1_700_000_000))
+            .unwrap();
+    }
+    drop(background);
+    // The writer's own checkpoints were off: only the background thread can have copied the 3 MB of
+    // bodies from the WAL into the database file.
+    let db_bytes = std::fs::metadata(&path).unwrap().len();
+    assert!(db_bytes > 3_000_000, "database file is {db_bytes} bytes");
+    let conn = rusqlite_conn(&path);
+    let (busy, log, copied): (i64, i64, i64) = conn
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((busy, copied), (0, log));
+    store.set_auto_checkpoint(true).unwrap();
+    assert_eq!(
+        store.headlines(&Scope::Feed(feed), false).unwrap().len(),
+        1000
+    );
+}
