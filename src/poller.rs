@@ -98,31 +98,66 @@ enum Outcome {
     Failed(String),
 }
 
+/// Work for the store's own thread.
+type StoreJob = Box<dyn FnOnce(&mut Store) + Send>;
+
 /// Refreshes feeds into the store. Cheap to share: clone the `Arc`.
 pub struct Refresher {
     fetcher: Fetcher,
     store: Arc<Mutex<Store>>,
+    /// Store work runs on one thread of its own, in the order it was asked for (`None` if that thread
+    /// could not start: then on tokio's blocking threads).
+    store_jobs: Option<std::sync::mpsc::Sender<StoreJob>>,
     interval: Duration,
     max_concurrent: usize,
     max_per_host: usize,
+    /// Parsing and extraction are CPU work: one at a time per core, however many fetches are open,
+    /// so that neither the threads nor the documents held in memory outnumber the cores.
+    cpu_slots: Arc<Semaphore>,
 }
 
 impl Refresher {
     pub fn new(fetcher: Fetcher, store: Arc<Mutex<Store>>, config: &Config) -> Refresher {
+        let store_jobs = store_thread(Arc::clone(&store));
         Refresher {
             fetcher,
             store,
+            store_jobs,
             interval: config.refresh_interval(),
             max_concurrent: config.max_concurrent_fetches.max(1),
             max_per_host: config.max_per_host.max(1),
+            cpu_slots: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 
-    /// Runs `f` on the store on a blocking thread.
+    /// Runs CPU-bound `f` on a blocking thread once a core is free.
+    async fn on_a_core<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        let _slot = self.cpu_slots.acquire().await;
+        tokio::task::spawn_blocking(f).await
+    }
+
+    /// Runs `f` on the store's thread.
     async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, String> {
+        if let Some(jobs) = &self.store_jobs {
+            let (done, result) = tokio::sync::oneshot::channel();
+            let job: StoreJob = Box::new(move |store| {
+                let _ = done.send(f(store).map_err(|e| e.to_string()));
+            });
+            if jobs.send(job).is_err() {
+                return Err("the cache thread has stopped".into());
+            }
+            return result
+                .await
+                .map_err(|_| "the cache thread dropped a task (it panicked)".to_string())?;
+        }
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || {
             let mut guard = store
@@ -279,12 +314,13 @@ impl Refresher {
             }) => {
                 // Where the document came from: a web page's relative feed links resolve against it.
                 let base = moved_to.clone().unwrap_or_else(|| feed.url.clone());
-                let parsed = tokio::task::spawn_blocking(move || {
-                    let charset = content_type.as_deref().and_then(charset_from_content_type);
-                    parse_feed_with_charset(&bytes, charset, Some(&base), now)
-                        .map(|content| (content, schedule::feed_hints(&bytes)))
-                })
-                .await;
+                let parsed = self
+                    .on_a_core(move || {
+                        let charset = content_type.as_deref().and_then(charset_from_content_type);
+                        parse_feed_with_charset(&bytes, charset, Some(&base), now)
+                            .map(|content| (content, schedule::feed_hints(&bytes)))
+                    })
+                    .await;
                 match parsed {
                     Ok(Ok((content, hints))) => {
                         let next_fetch =
@@ -401,11 +437,10 @@ impl Refresher {
         reach: Reach,
     ) -> Result<(), String> {
         let outcome = match self.fetcher.fetch_page(&link, reach).await {
-            Ok(html) => tokio::task::spawn_blocking(move || {
-                crate::text::extract::extract(&html, Some(&link)).content_html
-            })
-            .await
-            .map_err(|_| "the article extractor failed on this page".to_string()),
+            Ok(html) => self
+                .on_a_core(move || crate::text::extract::extract(&html, Some(&link)).content_html)
+                .await
+                .map_err(|_| "the article extractor failed on this page".to_string()),
             Err(e) => Err(e.to_string()),
         };
         let now = now_unix();
@@ -439,6 +474,33 @@ impl Refresher {
         let _ = updates
             .send(Update::FullTextDone { article_id, error })
             .await;
+    }
+}
+
+/// The thread that runs store work in order; it ends when the refresher (the sender) is dropped.
+fn store_thread(store: Arc<Mutex<Store>>) -> Option<std::sync::mpsc::Sender<StoreJob>> {
+    let (jobs, queue) = std::sync::mpsc::channel::<StoreJob>();
+    let spawned = std::thread::Builder::new()
+        .name("store-writer".into())
+        .spawn(move || {
+            while let Ok(job) = queue.recv() {
+                // A job that panicked drops its answer; the caller sees the error, the thread goes on.
+                let ran =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match store.lock() {
+                        Ok(mut guard) => job(&mut guard),
+                        Err(_) => tracing::error!("the cache lock is poisoned"),
+                    }));
+                if ran.is_err() {
+                    tracing::error!("a cache task panicked");
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => Some(jobs),
+        Err(e) => {
+            tracing::warn!(error = %e, "no thread for the cache; using the blocking pool");
+            None
+        }
     }
 }
 
