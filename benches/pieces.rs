@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo bench --bench pieces` (add a filter to run some: `cargo bench --bench pieces -- store/`).
 //! The feeds come from the same deterministic generator as the whole-program bench
-//! (`benches/whole_program/feedgen.rs`).
+//! (`benches/whole_program/feedgen.rs` and `xml.rs`).
 
 use std::hint::black_box;
 
@@ -23,11 +23,14 @@ use tidings::ui::views;
 #[allow(dead_code)]
 #[path = "whole_program/feedgen.rs"]
 mod feedgen;
+#[allow(dead_code)]
+#[path = "whole_program/xml.rs"]
+mod xml;
 
 const NOW: i64 = 1_780_000_000;
 
 fn feed_doc(index: usize) -> Vec<u8> {
-    feedgen::render_feed(index, 0, 50, "http://127.0.0.1/feed.xml")
+    xml::render_feed(index, 0, 50, "http://127.0.0.1/feed.xml")
 }
 
 fn parse(c: &mut Criterion) {

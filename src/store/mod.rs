@@ -53,8 +53,6 @@ impl Store {
             source,
         })?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        if let Ok(ps) = std::env::var("TIDINGS_PAGE_SIZE") { conn.pragma_update(None, "page_size", ps.parse::<i64>().unwrap())?; }
-        if let Ok(ps) = std::env::var("TIDINGS_CKPT") { conn.pragma_update(None, "wal_autocheckpoint", ps.parse::<i64>().unwrap())?; }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
