@@ -174,6 +174,8 @@ fn upgrading_a_version_3_cache_counts_what_it_holds() {
         "DROP TRIGGER articles_counted_in; DROP TRIGGER articles_counted_out;
          DROP TRIGGER articles_counted_read;
          ALTER TABLE feeds DROP COLUMN article_count; ALTER TABLE feeds DROP COLUMN unread_count;
+         DROP INDEX articles_feed_link;
+         CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
          PRAGMA user_version = 3;",
     )
     .unwrap();

@@ -359,3 +359,47 @@ fn background_checkpoints_copy_the_wal_while_the_writer_keeps_writing() {
         1000
     );
 }
+
+/// SQLite's plan for `sql`, one line per step.
+fn plan(conn: &rusqlite::Connection, sql: &str) -> String {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+    rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn lists_and_lookups_are_index_ranges_not_scans_or_sorts() {
+    let (dir, _store) = temp_store();
+    let conn = rusqlite_conn(&dir.path().join("cache.db"));
+    let cases = [
+        // A window of "All", and of one feed: newest first, no sort step.
+        (
+            "SELECT id, title FROM articles ORDER BY sort_time DESC, id DESC LIMIT 600 OFFSET 0",
+            "articles_time",
+        ),
+        (
+            "SELECT id, title FROM articles WHERE feed_id = 7 ORDER BY sort_time DESC, id DESC LIMIT 600",
+            "articles_feed_time",
+        ),
+        // The stored copy of an item whose guid changed, looked up by its link.
+        (
+            "SELECT id FROM articles WHERE feed_id = 7 AND link = 'x' AND title = 'y' ORDER BY id DESC",
+            "articles_feed_link",
+        ),
+    ];
+    for (sql, index) in cases {
+        let plan = plan(&conn, sql);
+        assert!(plan.contains(index), "{sql}\n{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{sql}\n{plan}");
+        assert!(
+            !plan.starts_with("SCAN articles\n") && plan != "SCAN articles",
+            "{sql}\n{plan}"
+        );
+    }
+    // The feed list reads counts kept in `feeds`, never articles.
+    let feeds = plan(
+        &conn,
+        "SELECT id, unread_count, article_count FROM feeds ORDER BY title COLLATE NOCASE",
+    );
+    assert!(!feeds.contains("articles"), "{feeds}");
+}

@@ -68,8 +68,10 @@ CREATE TABLE article_full (
     r#"
 ALTER TABLE feeds ADD COLUMN interval_minutes INTEGER;
 "#,
-    // Counts kept by triggers, so the feed list and the size of a headline list never scan articles;
-    // the time indexes carry the id tie-break, so a window of a list is one index range.
+    // Counts kept by triggers, so the feed list and the size of a headline list never scan articles
+    // (and the unread index that counting used goes); the time indexes carry the id tie-break, so a
+    // window of a list is one index range; finding the stored copy of an item whose guid changed
+    // looks up its link instead of reading the whole feed.
     r#"
 ALTER TABLE feeds ADD COLUMN article_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN unread_count INTEGER NOT NULL DEFAULT 0;
@@ -93,6 +95,8 @@ DROP INDEX articles_feed_time;
 CREATE INDEX articles_feed_time ON articles(feed_id, sort_time DESC, id DESC);
 DROP INDEX articles_time;
 CREATE INDEX articles_time ON articles(sort_time DESC, id DESC);
+DROP INDEX articles_unread;
+CREATE INDEX articles_feed_link ON articles(feed_id, link);
 "#,
 ];
 
