@@ -118,6 +118,11 @@ impl Fetcher {
             // recorded and every hop is checked.
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
+            // No idle connections are kept. A refresh touches hundreds of hosts, and each pooled
+            // connection keeps its read buffer (as big as the largest feed it carried): measured,
+            // pooling took a 500-feed refresh from 35 to 60 MiB. Feeds are polled hourly, long after
+            // any server keeps a connection open, so the pool only ever helped feeds that share a host.
+            .pool_max_idle_per_host(0)
             .gzip(true)
             .brotli(true)
             .deflate(true)
