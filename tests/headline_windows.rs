@@ -342,3 +342,21 @@ fn next_unread_beyond_the_window_is_found_by_the_store() {
     );
     assert_eq!(commands[1], Command::SetRead { id, read: true });
 }
+
+#[test]
+fn a_taller_screen_asks_for_the_rows_it_now_shows() {
+    let mut app = long_list_app();
+    // 30 rows fit in the loaded window; 800 do not.
+    assert_eq!(app.update(Msg::Resize(120, 40)), vec![]);
+    let asked = app.update(Msg::Resize(120, 800));
+    assert!(
+        matches!(
+            asked.as_slice(),
+            [Command::LoadHeadlines {
+                scope: Scope::All,
+                ..
+            }]
+        ),
+        "{asked:?}"
+    );
+}

@@ -252,7 +252,10 @@ impl App {
                 self.size = Rect::new(0, 0, w, h);
                 self.keep_cursors_visible();
                 self.clamp_article_scroll();
-                self.reflow_article()
+                let mut commands = self.reflow_article();
+                // A taller headline pane may show rows beyond the loaded window.
+                commands.extend(self.fetch_window_if_needed());
+                commands
             }
             Msg::Tick => {
                 if self.stale {
