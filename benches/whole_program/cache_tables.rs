@@ -75,7 +75,7 @@ pub fn cache_sections(
     };
     let outcome = measure_all();
     report.section(&format!(
-        "## Caches\n\n{} feeds per cache; \"{}\" (sorting first in the feed list) holds 20% of the articles, the other feeds share the rest evenly; bodies are ~1 KB of HTML (smaller than the refresh feeds' 2–6 KB, to keep 1M manageable). Built with the tidings library (`Store::add_feed`, `apply_refresh` in batches of 2,000, with a temporary index on `articles(feed_id, link)` that is dropped afterwards: without it `apply_refresh` is O(n²) in a feed's size); newsboat's with rusqlite into the `cache.db` newsboat created.\n\n{}",
+        "## Caches\n\n{} feeds per cache; \"{}\" (sorting first in the feed list) holds 20% of the articles, the other feeds share the rest evenly; bodies are ~1 KB of HTML (smaller than the refresh feeds' 2–6 KB, to keep 1M manageable). Built with the tidings library (`Store::add_feed`, `apply_refresh` in batches of 2,000); newsboat's with rusqlite into the `cache.db` newsboat created.\n\n{}",
         caches::CACHE_FEEDS, caches::LARGEST_TITLE,
         table(&["cache", "articles", "largest feed", "build time", "tidings profile size", "newsboat cache size"], &builds)
     ));

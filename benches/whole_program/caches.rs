@@ -123,22 +123,6 @@ fn init_profile(bin: &Path, home: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `apply_refresh` looks for a stored article with the same link and title for every item whose guid
-/// it does not know, and no index covers that: filling a feed of n articles costs O(n²) (the 1M
-/// cache's 200k-article feed alone ran for many minutes). An index on (feed_id, link) exists only
-/// while building, so the finished cache has exactly tidings' own schema.
-fn build_index(cache_file: &Path, create: bool) -> Result<()> {
-    let conn = rusqlite::Connection::open(cache_file)
-        .with_context(|| format!("cannot open {}", cache_file.display()))?;
-    let sql = if create {
-        "CREATE INDEX bench_build_feed_link ON articles(feed_id, link)"
-    } else {
-        "DROP INDEX bench_build_feed_link"
-    };
-    conn.execute_batch(sql)
-        .with_context(|| format!("{sql} on {}", cache_file.display()))
-}
-
 /// Builds a cache of `articles` articles in a temp dir under `root` (and newsboat's, if `nb`).
 pub fn build(bin: &Path, root: &Path, articles: usize, nb: Option<&Newsboat>) -> Result<Cache> {
     let start = Instant::now();
@@ -149,7 +133,6 @@ pub fn build(bin: &Path, root: &Path, articles: usize, nb: Option<&Newsboat>) ->
         .context("cannot create a temp dir for the cache")?;
     init_profile(bin, home.path())?;
     let cache_file: PathBuf = tidings::paths::Profile::resolve(Some(home.path()))?.cache_file();
-    build_index(&cache_file, true)?;
     let mut store = Store::open(&cache_file)
         .with_context(|| format!("cannot open {}", cache_file.display()))?;
     let mut nb_side = match nb {
@@ -227,7 +210,6 @@ pub fn build(bin: &Path, root: &Path, articles: usize, nb: Option<&Newsboat>) ->
         }
     }
     drop(store);
-    build_index(&cache_file, false)?;
     let oldest = (0..CACHE_FEEDS)
         .min_by_key(|&f| time_of(f, counts[f] - 1, counts[f]))
         .unwrap_or(0);
