@@ -132,6 +132,17 @@ fn changed(feeds: usize) -> Vec<usize> {
     (0..feeds).step_by(10).collect()
 }
 
+fn no_runs_yet(cases: &[Case]) -> Vec<CaseRuns> {
+    cases
+        .iter()
+        .map(|&case| CaseRuns {
+            case,
+            samples: Vec::new(),
+            traffic: Traffic::default(),
+        })
+        .collect()
+}
+
 /// `runs` × (new profile: cold, then unchanged, then 10% changed) for the first `feeds` feeds.
 pub fn tidings(
     bin: &Path,
@@ -141,14 +152,7 @@ pub fn tidings(
     runs: usize,
     root: &Path,
 ) -> Result<Vec<CaseRuns>> {
-    let mut out: Vec<CaseRuns> = Case::TIDINGS
-        .iter()
-        .map(|&case| CaseRuns {
-            case,
-            samples: Vec::new(),
-            traffic: Traffic::default(),
-        })
-        .collect();
+    let mut out = no_runs_yet(&Case::TIDINGS);
     let n = feeds as u64;
     for run in 0..runs {
         eprintln!("  tidings refresh, {feeds} feeds, run {}/{runs}", run + 1);
@@ -186,14 +190,7 @@ pub fn newsboat(
     runs: usize,
     root: &Path,
 ) -> Result<Vec<CaseRuns>> {
-    let mut out: Vec<CaseRuns> = Case::NEWSBOAT
-        .iter()
-        .map(|&case| CaseRuns {
-            case,
-            samples: Vec::new(),
-            traffic: Traffic::default(),
-        })
-        .collect();
+    let mut out = no_runs_yet(&Case::NEWSBOAT);
     let urls: Vec<String> = (0..feeds).map(|i| server.url(i)).collect();
     for run in 0..runs {
         eprintln!(
