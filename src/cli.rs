@@ -1,10 +1,13 @@
-//! The command line: argument parsing and the headless commands (add, remove, import, export, refresh,
-//! list, show). Errors become one clean line on stderr and a non-zero exit code.
+//! The command line, one front end on the [`crate::session`] core: argument parsing and the headless
+//! commands (add, edit, remove, import, export, refresh, list, show, extract). Subscriptions go through
+//! the same [`crate::session::subscriptions`] operations as the reader's dialogs. Errors become one
+//! clean line on stderr and a non-zero exit code. Starting the reader is `main`'s business: this
+//! module never imports the UI.
 
+use std::future::Future;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -12,14 +15,13 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
-use crate::feed::fetch::{FetchLimits, Fetcher};
-use crate::feed::normalize_feed_url;
-use crate::feed::opml::{ExportFeed, parse_opml, write_opml};
 use crate::paths::Profile;
-use crate::poller::{RefreshSummary, Refresher, Update};
-use crate::store::{AddOutcome, NewFeed, Scope, Store};
+use crate::session::Session;
+use crate::session::article::ArticleDoc;
+use crate::session::refresh::{RefreshSummary, Update};
+use crate::session::subscriptions::{FeedEdit, Subscription, format_minutes, parse_minutes};
+use crate::store::{AddOutcome, Scope};
 use crate::text::clean_line;
-use crate::ui::article::ArticleDoc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,11 +68,33 @@ pub enum CliCommand {
         /// Fetch full articles for this feed (true/false).
         #[arg(long, value_name = "BOOL")]
         full_text: Option<bool>,
+        /// Replace the feed's tags (repeat for more; `--tag ''` clears them).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Option<Vec<String>>,
+        /// Leave the feed out of the reader's feed list (true/false).
+        #[arg(long, value_name = "BOOL")]
+        hidden: Option<bool>,
     },
-    /// Unsubscribe from a feed (by URL or id); its articles are deleted.
-    Remove { feed: String },
-    /// Subscribe to the feeds of an OPML file; folders become tags.
-    Import { file: PathBuf },
+    /// Rename a tag on every feed that has it.
+    RenameTag { from: String, to: String },
+    /// Unsubscribe from a feed (by URL or id); its articles are deleted, except starred ones.
+    Remove {
+        feed: String,
+        /// Delete its starred articles too.
+        #[arg(long)]
+        with_starred: bool,
+    },
+    /// Subscribe to the feeds of an OPML file or a Newsboat `urls` file (told apart by content);
+    /// folders and tags become tags.
+    Import {
+        file: Option<PathBuf>,
+        /// Also take local feeds (file:// URLs and paths) from the file.
+        #[arg(long)]
+        allow_local: bool,
+        /// Bring read and starred state over from this Newsboat cache.db (after the import).
+        #[arg(long, value_name = "CACHE_DB")]
+        newsboat_cache: Option<PathBuf>,
+    },
     /// Print the subscriptions as OPML 2.0.
     Export,
     /// Fetch feeds now (all, or the given URLs/ids).
@@ -111,146 +135,152 @@ pub enum ListWhat {
     Articles,
 }
 
-/// The program's entry point.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            // Error sources often repeat their cause in their own message: print each text once.
-            let mut chain: Vec<String> = Vec::new();
-            for cause in e.chain() {
-                let text = clean_line(&cause.to_string());
-                if !chain.last().is_some_and(|prev| prev.contains(&text)) {
-                    chain.push(text);
-                }
-            }
-            eprintln!("tidings: {}", chain.join(": "));
-            ExitCode::FAILURE
+/// Prints an error as one clean line on stderr: each cause once, no escape sequences.
+pub fn report(e: &anyhow::Error) {
+    // Error sources often repeat their cause in their own message: print each text once.
+    let mut chain: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = clean_line(&cause.to_string());
+        if !chain.last().is_some_and(|prev| prev.contains(&text)) {
+            chain.push(text);
         }
     }
+    eprintln!("tidings: {}", chain.join(": "));
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let profile = Profile::resolve(cli.home.as_deref())?;
-    profile
-        .ensure_dirs()
-        .with_context(|| format!("cannot create {}", profile.data_dir.display()))?;
-    let config = Config::load(&profile.config_file())?;
-    let _log = crate::logging::init(&profile);
-    let open_store = || Store::open(&profile.cache_file());
-    match cli.command {
-        None => {
-            if !std::io::stdout().is_terminal() {
-                bail!("the reader needs a terminal; see `tidings --help` for the commands");
-            }
-            crate::ui::run(&profile, &config)?;
-        }
-        Some(CliCommand::Add {
+/// Runs the session's async operations from the command line.
+fn block_on<F: Future>(work: F) -> anyhow::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    Ok(runtime.block_on(work))
+}
+
+/// Runs one command.
+pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Result<ExitCode> {
+    if let CliCommand::Extract { url, file } = &command {
+        extract(url.as_deref(), file.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let session = Session::open(profile, config)?;
+    let subs = session.subscriptions();
+    let code = match command {
+        CliCommand::Add {
             url,
             tags,
             title,
             full_text,
             every,
-        }) => {
-            let url = normalize_feed_url(&url).map_err(anyhow::Error::msg)?;
-            let feed = NewFeed {
-                url: url.clone(),
-                title: title.map(|t| clean_line(&t)).filter(|t| !t.is_empty()),
-                site_link: None,
-                tags: clean_tags(&tags),
+        } => {
+            let sub = Subscription {
+                url,
+                title,
+                tags,
                 full_text,
-                interval_minutes: every,
+                every,
+                hidden: false,
             };
-            match open_store()?.add_feed(&feed)? {
-                AddOutcome::Added(id) => println!("added feed {id}: {url}"),
-                AddOutcome::AlreadyExists(id) => println!("already subscribed (feed {id}): {url}"),
+            let shown_url = crate::feed::normalize_feed_url(&sub.url).unwrap_or_default();
+            match block_on(subs.add(sub))?? {
+                AddOutcome::Added(id) => println!("added feed {id}: {}", clean_line(&shown_url)),
+                AddOutcome::AlreadyExists(id) => {
+                    println!("already subscribed (feed {id}): {}", clean_line(&shown_url))
+                }
             }
+            ExitCode::SUCCESS
         }
-        Some(CliCommand::Edit {
+        CliCommand::Edit {
             feed,
             every,
             title,
             full_text,
-        }) => {
-            let mut store = open_store()?;
-            let record = store.find_feed(&feed)?;
-            let mut changes = Vec::new();
-            if let Some(every) = every {
-                let minutes = match every {
+            tags,
+            hidden,
+        } => {
+            let edit = FeedEdit {
+                title: title.map(|t| Some(t).filter(|t| !t.trim().is_empty())),
+                tags,
+                every: every.map(|e| match e {
                     Every::Default => None,
                     Every::Minutes(m) => Some(m),
-                };
-                store.set_interval(record.id, minutes)?;
-                changes.push(match minutes {
-                    Some(m) => format!("refreshed every {}", format_minutes(m)),
-                    None => "refreshed at the default interval".to_string(),
-                });
-            }
-            if let Some(title) = title {
-                let title = clean_line(&title);
-                store
-                    .set_custom_title(record.id, Some(title.as_str()).filter(|t| !t.is_empty()))?;
-                changes.push(format!("title {title:?}"));
-            }
-            if let Some(on) = full_text {
-                store.set_full_text(record.id, on)?;
-                changes.push(format!("full articles {}", if on { "on" } else { "off" }));
-            }
-            if changes.is_empty() {
+                }),
+                full_text,
+                hidden,
+            };
+            if edit == FeedEdit::default() {
                 bail!("nothing to change; see `tidings edit --help`");
             }
-            println!("feed {}: {}", record.id, changes.join(", "));
+            let (id, changes) = block_on(async {
+                let id = subs.find(&feed).await?;
+                anyhow::Ok((id, subs.edit(id, edit).await?))
+            })??;
+            println!("feed {id}: {}", changes.join(", "));
+            ExitCode::SUCCESS
         }
-        Some(CliCommand::Remove { feed }) => {
-            let mut store = open_store()?;
-            let record = store.find_feed(&feed)?;
-            store.remove_feed(record.id)?;
-            println!("removed feed {}: {}", record.id, clean_line(&record.url));
+        CliCommand::RenameTag { from, to } => {
+            let n = block_on(subs.rename_tag(&from, &to))??;
+            println!("renamed tag {} to {} ({n} feeds)", clean_line(&from), clean_line(&to));
+            ExitCode::SUCCESS
         }
-        Some(CliCommand::Import { file }) => import(&mut open_store()?, &file)?,
-        Some(CliCommand::Export) => {
-            let feeds = open_store()?.feed_summaries()?;
-            let export: Vec<ExportFeed<'_>> = feeds
-                .iter()
-                .map(|f| ExportFeed {
-                    url: &f.url,
-                    title: &f.title,
-                    site_link: f.site_link.as_deref(),
-                    tags: &f.tags,
-                })
-                .collect();
-            print!("{}", write_opml(&export));
+        CliCommand::Remove { feed, with_starred } => {
+            let (id, removed) = block_on(async {
+                let id = subs.find(&feed).await?;
+                anyhow::Ok((id, subs.remove(id, !with_starred).await?))
+            })??;
+            let kept = match removed.kept_starred {
+                0 => String::new(),
+                n => format!("; {n} starred articles kept"),
+            };
+            println!(
+                "removed feed {id}: {}{kept}",
+                clean_line(&feed)
+            );
+            ExitCode::SUCCESS
         }
-        Some(CliCommand::Refresh { feeds }) => return refresh(open_store, &config, &feeds),
-        Some(CliCommand::List {
+        CliCommand::Import {
+            file,
+            allow_local,
+            newsboat_cache,
+        } => {
+            if file.is_none() && newsboat_cache.is_none() {
+                bail!("give a file to import, or --newsboat-cache CACHE_DB");
+            }
+            if let Some(file) = file {
+                let report = block_on(subs.import(&file, allow_local))??;
+                for (what, why) in &report.skipped {
+                    eprintln!("skipped {what}: {why}");
+                }
+                println!("{}", report.summary());
+            }
+            if let Some(cache) = newsboat_cache {
+                let matched = block_on(subs.import_newsboat_state(&cache))??;
+                println!("read and starred state taken over for {matched} articles");
+            }
+            ExitCode::SUCCESS
+        }
+        CliCommand::Export => {
+            print!("{}", block_on(subs.export())??);
+            ExitCode::SUCCESS
+        }
+        CliCommand::Refresh { feeds } => refresh(&session, &feeds)?,
+        CliCommand::List {
             what,
             feed,
             unread,
             json,
-        }) => {
-            list(&open_store()?, what, feed.as_deref(), unread, json)?;
-        }
-        Some(CliCommand::Extract { url, file }) => {
-            let bytes = match file.as_deref() {
-                None => read_stdin()?,
-                Some(p) if p.as_os_str() == "-" => read_stdin()?,
-                Some(p) => {
-                    std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?
-                }
+        } => {
+            let feed_id = match feed {
+                Some(f) => Some(block_on(subs.find(&f))??),
+                None => None,
             };
-            let html = crate::feed::fetch::decode_html(&bytes, None);
-            let text = crate::text::extract::extract_text(&html, url.as_deref());
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            if !text.ends_with('\n') {
-                out.write_all(b"\n")?;
-            }
+            list(&session, what, feed_id, unread, json)?;
+            ExitCode::SUCCESS
         }
-        Some(CliCommand::Show { id, width }) => {
-            let store = open_store()?;
-            let article = store
-                .article(id)?
+        CliCommand::Show { id, width } => {
+            let article = session
+                .db()
+                .read_blocking(move |s| s.article(id))?
                 .with_context(|| format!("no article with id {id}"))?;
             let width = width.unwrap_or_else(|| {
                 crossterm::terminal::size()
@@ -264,9 +294,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{}",
                 ArticleDoc::build(&article, width.max(20), tz, true).to_plain_text()
             );
+            ExitCode::SUCCESS
         }
+        CliCommand::Extract { .. } => ExitCode::SUCCESS,
+    };
+    session.flush();
+    Ok(code)
+}
+
+fn extract(url: Option<&str>, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let bytes = match file {
+        None => read_stdin()?,
+        Some(p) if p.as_os_str() == "-" => read_stdin()?,
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+    };
+    let html = crate::feed::fetch::decode_html(&bytes, None);
+    let text = crate::text::extract::extract_text(&html, url);
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        out.write_all(b"\n")?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// `--every` for `edit`: a duration, or `default`.
@@ -284,57 +333,6 @@ fn parse_every(s: &str) -> Result<Every, String> {
     }
 }
 
-/// "30m", "2h", "1d", "1h30m" or plain minutes ("45") → minutes; at least 1, at most 30 days.
-pub fn parse_minutes(s: &str) -> Result<i64, String> {
-    let s = s.trim().to_ascii_lowercase();
-    if let Ok(m) = s.parse::<i64>() {
-        return check_minutes(m);
-    }
-    let (mut total, mut number) = (0i64, String::new());
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: i64 = number
-            .parse()
-            .map_err(|_| format!("invalid duration {s:?}"))?;
-        number.clear();
-        total = total.saturating_add(match c {
-            'm' => n,
-            'h' => n.saturating_mul(60),
-            'd' => n.saturating_mul(24 * 60),
-            _ => {
-                return Err(format!(
-                    "invalid duration {s:?}: use m, h or d, e.g. 30m or 2h"
-                ));
-            }
-        });
-    }
-    if !number.is_empty() {
-        return Err(format!(
-            "invalid duration {s:?}: a number needs a unit (m, h, d)"
-        ));
-    }
-    check_minutes(total)
-}
-
-fn check_minutes(m: i64) -> Result<i64, String> {
-    if (1..=30 * 24 * 60).contains(&m) {
-        Ok(m)
-    } else {
-        Err("the interval must be between 1 minute and 30 days".into())
-    }
-}
-
-fn format_minutes(m: i64) -> String {
-    match m {
-        m if m % (24 * 60) == 0 => format!("{}d", m / (24 * 60)),
-        m if m % 60 == 0 => format!("{}h", m / 60),
-        m => format!("{m}m"),
-    }
-}
-
 fn read_stdin() -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
@@ -342,70 +340,22 @@ fn read_stdin() -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn clean_tags(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for tag in tags.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty()) {
-        if !out.contains(&tag) {
-            out.push(tag);
-        }
-    }
-    out
-}
-
-fn import(store: &mut Store, file: &std::path::Path) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let parsed =
-        parse_opml(&bytes, true).with_context(|| format!("cannot import {}", file.display()))?;
-    let (mut added, mut existing) = (0, 0);
-    for entry in &parsed.feeds {
-        let feed = NewFeed {
-            url: entry.url.clone(),
-            title: entry.title.clone(),
-            site_link: entry.site_link.clone(),
-            tags: clean_tags(&entry.tags),
-            full_text: false,
-            interval_minutes: None,
-        };
-        match store.add_feed(&feed)? {
-            AddOutcome::Added(_) => added += 1,
-            AddOutcome::AlreadyExists(_) => existing += 1,
-        }
-    }
-    for (what, why) in &parsed.skipped {
-        eprintln!("skipped {}: {}", clean_line(what), clean_line(why));
-    }
-    println!(
-        "imported {added} feeds ({existing} already subscribed, {} skipped)",
-        parsed.skipped.len()
-    );
-    Ok(())
-}
-
-fn refresh(
-    open_store: impl Fn() -> Result<Store, crate::store::StoreError>,
-    config: &Config,
-    which: &[String],
-) -> anyhow::Result<ExitCode> {
-    let store = open_store()?;
-    let ids = if which.is_empty() {
-        None
-    } else {
-        let mut ids = Vec::new();
-        for w in which {
-            ids.push(store.find_feed(w)?.id);
-        }
-        Some(ids)
-    };
+fn refresh(session: &Session, which: &[String]) -> anyhow::Result<ExitCode> {
     // A parser panic on a worker thread is already turned into that feed's error: log it, don't print it.
-    crate::ui::contain_background_panics();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let fetcher = Fetcher::new(FetchLimits::from(config))?;
-    let refresher = Refresher::new(fetcher, Arc::new(Mutex::new(store)), config);
-    let summary = runtime.block_on(async {
-        let feeds = refresher.feeds(ids).await.map_err(anyhow::Error::msg)?;
+    crate::logging::contain_background_panics();
+    let summary = block_on(async {
+        let subs = session.subscriptions();
+        let ids = if which.is_empty() {
+            None
+        } else {
+            let mut ids = Vec::new();
+            for w in which {
+                ids.push(subs.find(w).await?);
+            }
+            Some(ids)
+        };
+        let refresher = session.refresher()?;
+        let feeds = refresher.feeds(ids).await?;
         let total = feeds.len();
         let (tx, rx) = mpsc::channel(64);
         let printer = tokio::spawn(print_progress(rx));
@@ -413,7 +363,7 @@ fn refresh(
         drop(tx);
         let _ = printer.await;
         anyhow::Ok((summary, total))
-    })?;
+    })??;
     let (
         RefreshSummary {
             fetched,
@@ -493,14 +443,27 @@ struct FeedJson<'a> {
 }
 
 fn list(
-    store: &Store,
+    session: &Session,
     what: ListWhat,
-    feed: Option<&str>,
+    feed: Option<i64>,
+    unread: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    // The rows stream out from the session's reader thread: a million rows never sit in memory.
+    session
+        .db()
+        .read_blocking(move |store| Ok(list_on(store, what, feed, unread, json)))?
+}
+
+fn list_on(
+    store: &crate::store::Store,
+    what: ListWhat,
+    feed: Option<i64>,
     unread: bool,
     json: bool,
 ) -> anyhow::Result<()> {
     // Buffered: a million rows are a million lines, not a million writes.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(std::io::stdout());
     match what {
         ListWhat::Feeds => {
             for f in store.feed_summaries()? {
@@ -535,7 +498,7 @@ fn list(
         }
         ListWhat::Articles => {
             let scope = match feed {
-                Some(f) => Scope::Feed(store.find_feed(f)?.id),
+                Some(id) => Scope::Feed(id),
                 None => Scope::All,
             };
             let tz = chrono::Local::now().fixed_offset().timezone();
@@ -546,7 +509,7 @@ fn list(
                 } else {
                     let date = a
                         .published
-                        .map(|t| crate::ui::article::format_time(t, tz, "%Y-%m-%d"))
+                        .map(|t| crate::session::article::format_time(t, tz, "%Y-%m-%d"))
                         .unwrap_or_else(|| "----------".into());
                     let flags = format!(
                         "{}{}",

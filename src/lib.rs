@@ -1,9 +1,14 @@
 //! tidings: a terminal news reader with an offline cache.
 //!
-//! Data flows one way: the [`poller`] fetches ([`feed::fetch`]), parses ([`feed::parse`]) and stores
-//! ([`store`]) feeds, then sends [`poller::Update`]s to the UI ([`ui`]), whose `App::update` returns
-//! commands that a small runtime executes off the UI thread. [`text`] makes every untrusted string safe
-//! to draw; [`cli`] is the command-line edge.
+//! The layers, from the bottom: [`text`] makes every untrusted string safe to draw; [`feed`] fetches
+//! and parses feeds and subscription lists; [`store`] is the offline cache (SQLite). [`session`] is
+//! the core on top of them: it owns the one cache handle, the refresher and the subscription
+//! operations. Two thin front ends stand on the session and never import each other: [`ui`] (the
+//! reader) and [`cli`] (the commands).
+//!
+//! Data flows one way: the refresher fetches, parses and stores feeds, then sends
+//! [`session::refresh::Update`]s to the reader, whose `App::update` returns commands that its runtime
+//! hands to the session, off the UI thread.
 
 pub mod cli;
 pub mod config;
@@ -11,8 +16,7 @@ pub mod feed;
 pub mod lock;
 pub mod logging;
 pub mod paths;
-pub mod poller;
+pub mod session;
 pub mod store;
 pub mod text;
 pub mod ui;
-pub mod welcome;

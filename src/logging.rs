@@ -26,3 +26,17 @@ pub fn init(profile: &Profile) -> Option<WorkerGuard> {
         .is_ok();
     ok.then_some(guard)
 }
+
+/// A panic on the main thread (the UI's, or the command's) goes to the hook that was there before
+/// (ratatui's restores the terminal first). A panic on a background thread, already caught there and
+/// turned into an error, is only logged: printing it would scribble over the screen.
+pub fn contain_background_panics() {
+    let main_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            main_hook(info);
+        } else {
+            tracing::error!("background task panicked: {info}");
+        }
+    }));
+}

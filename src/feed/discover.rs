@@ -15,6 +15,21 @@ const MAX_FEEDS: usize = 10;
 /// http(s) only, without duplicates. Relative links are dropped when `base_url` is not an absolute
 /// URL. Only the head (at most the first MiB) is parsed, and at most ten feeds are returned.
 pub fn discover_feeds(html: &str, base_url: &str) -> Vec<String> {
+    discover_feed_links(html, base_url)
+        .into_iter()
+        .map(|link| link.url)
+        .collect()
+}
+
+/// A feed a page names, with the title the page gives it (cleaned for display; may be empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLink {
+    pub url: String,
+    pub title: String,
+}
+
+/// [`discover_feeds`] with each link's title, for a picker.
+pub fn discover_feed_links(html: &str, base_url: &str) -> Vec<FeedLink> {
     let doc = Document::from(head_of(html));
     let page_base = Url::parse(base_url.trim()).ok();
     let base = doc
@@ -24,7 +39,7 @@ pub fn discover_feeds(html: &str, base_url: &str) -> Vec<String> {
         .and_then(|n| n.attr("href"))
         .and_then(|href| resolve(page_base.as_ref(), &href))
         .or(page_base);
-    let mut feeds: Vec<String> = Vec::new();
+    let mut feeds: Vec<FeedLink> = Vec::new();
     for link in doc.select("link[href]").nodes() {
         let is_alternate = link.attr("rel").is_some_and(|rel| {
             rel.split_ascii_whitespace()
@@ -45,8 +60,11 @@ pub fn discover_feeds(html: &str, base_url: &str) -> Vec<String> {
             continue;
         }
         let url = url.to_string();
-        if !feeds.contains(&url) {
-            feeds.push(url);
+        if !feeds.iter().any(|f| f.url == url) {
+            feeds.push(FeedLink {
+                url,
+                title: crate::text::clip(&crate::text::clean_line(&title), 200),
+            });
             if feeds.len() == MAX_FEEDS {
                 break;
             }

@@ -135,7 +135,7 @@ impl Fetcher {
         &self.limits
     }
 
-    /// Fetches `url` (http, https, file, or the built-in welcome feed), sending back only the
+    /// Fetches `url` (http, https or file), sending back only the
     /// validators the server gave last time.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
         self.fetch_reaching(url, validators, Reach::Anywhere).await
@@ -147,15 +147,6 @@ impl Fetcher {
         validators: &Validators,
         reach: Reach,
     ) -> Result<Fetched, FetchError> {
-        if url == crate::welcome::WELCOME_URL {
-            return Ok(Fetched::Body {
-                bytes: crate::welcome::WELCOME_FEED.as_bytes().to_vec(),
-                validators: Validators::default(),
-                content_type: None,
-                moved_to: None,
-                fresh_for: None,
-            });
-        }
         let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
         match parsed.scheme() {
             "http" | "https" => {

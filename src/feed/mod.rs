@@ -2,6 +2,7 @@
 
 pub mod discover;
 pub mod fetch;
+pub mod newsboat;
 pub mod opml;
 pub mod parse;
 pub mod schedule;
@@ -15,7 +16,7 @@ pub fn normalize_feed_url(input: &str) -> Result<String, String> {
     if input.is_empty() {
         return Err("the feed URL is empty".into());
     }
-    if input == crate::welcome::WELCOME_URL {
+    if input == crate::session::welcome::WELCOME_URL {
         return Ok(input.to_string());
     }
     if let Ok(url) = url::Url::parse(input) {

@@ -143,6 +143,48 @@ pub fn next_fetch(
     skip_forward(at, hints)
 }
 
+/// Which term decided [`next_fetch`]'s wait, in words for the feed details: the longest of the
+/// interval and the hints wins.
+pub fn wait_reason(
+    own_interval: bool,
+    interval: Duration,
+    http_fresh_for: Option<Duration>,
+    hints: &FeedHints,
+) -> String {
+    let mut reason = if own_interval {
+        "the feed's own interval"
+    } else {
+        "the default interval"
+    };
+    let mut wait = interval;
+    let terms = [
+        (http_fresh_for, "the server's Cache-Control/Expires"),
+        (
+            hints
+                .ttl_minutes
+                .map(|m| Duration::from_secs(m.saturating_mul(60))),
+            "the feed's <ttl>",
+        ),
+        (hints.update_period, "the feed's sy:updatePeriod"),
+    ];
+    for (hint, why) in terms {
+        if let Some(hint) = hint
+            && hint > wait
+        {
+            wait = hint;
+            reason = why;
+        }
+    }
+    let mut text = reason.to_string();
+    if wait > MAX_WAIT {
+        text.push_str(", capped at a day");
+    }
+    if !hints.skip_hours.is_empty() || !hints.skip_days.is_empty() {
+        text.push_str(", then skipHours/skipDays");
+    }
+    text
+}
+
 /// Moves `at` past skipped hours and days (at most a week ahead; a feed that skips everything is
 /// fetched anyway).
 fn skip_forward(at: i64, hints: &FeedHints) -> i64 {

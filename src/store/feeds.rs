@@ -21,40 +21,62 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<FeedRecord> {
     })
 }
 
+pub(super) fn insert_tags(tx: &rusqlite::Connection, id: i64, tags: &[String]) -> Result<()> {
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?1, ?2)")?;
+    for tag in tags {
+        stmt.execute(params![id, tag])?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Subscribes to a feed; an existing URL is left as it is. New feeds are due at once.
     pub fn add_feed(&mut self, feed: &NewFeed) -> Result<AddOutcome> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<i64> = tx
-            .query_row("SELECT id FROM feeds WHERE url = ?1", [&feed.url], |r| {
-                r.get(0)
-            })
+        let existing: Option<(i64, bool)> = tx
+            .query_row(
+                "SELECT id, unsubscribed FROM feeds WHERE url = ?1",
+                [&feed.url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        if let Some(id) = existing {
-            return Ok(AddOutcome::AlreadyExists(id));
+        match existing {
+            Some((id, false)) => return Ok(AddOutcome::AlreadyExists(id)),
+            Some((id, true)) => {
+                // A feed removed earlier whose starred articles were kept: subscribe it again.
+                tx.execute(
+                    "UPDATE feeds SET unsubscribed = 0, custom_title = ?2, site_link = COALESCE(?3, site_link),
+                         full_text = ?4, interval_minutes = ?5, hidden = ?6, next_fetch = 0,
+                         etag = NULL, last_modified = NULL
+                     WHERE id = ?1",
+                    params![id, feed.title, feed.site_link, feed.full_text, feed.interval_minutes, feed.hidden],
+                )?;
+                tx.execute("DELETE FROM feed_tags WHERE feed_id = ?1", [id])?;
+                insert_tags(&tx, id, &feed.tags)?;
+                tx.commit()?;
+                return Ok(AddOutcome::Added(id));
+            }
+            None => {}
         }
         tx.execute(
             "INSERT INTO feeds (url, custom_title, site_link, next_fetch, added_at, full_text,
-                                interval_minutes)
-             VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
+                                interval_minutes, hidden)
+             VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)",
             params![
                 feed.url,
                 feed.title,
                 feed.site_link,
                 now_unix(),
                 feed.full_text,
-                feed.interval_minutes
+                feed.interval_minutes,
+                feed.hidden
             ],
         )?;
         let id = tx.last_insert_rowid();
-        for tag in &feed.tags {
-            tx.execute(
-                "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?1, ?2)",
-                params![id, tag],
-            )?;
-        }
+        insert_tags(&tx, id, &feed.tags)?;
         tx.commit()?;
         Ok(AddOutcome::Added(id))
     }
@@ -66,7 +88,7 @@ impl Store {
 
     /// Finds a feed by numeric id or exact URL.
     pub fn find_feed(&self, url_or_id: &str) -> Result<FeedRecord> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM feeds WHERE url = ?1 OR id = ?2");
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM feeds WHERE (url = ?1 OR id = ?2) AND unsubscribed = 0");
         let id: i64 = url_or_id.trim().parse().unwrap_or(-1);
         self.conn
             .query_row(&sql, params![url_or_id.trim(), id], record_from_row)
@@ -76,7 +98,7 @@ impl Store {
 
     /// Every subscription, in the order they were added.
     pub fn feed_records(&self) -> Result<Vec<FeedRecord>> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM feeds ORDER BY id");
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM feeds WHERE unsubscribed = 0 ORDER BY id");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], record_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -85,7 +107,8 @@ impl Store {
     /// Feeds whose next fetch time has come.
     pub fn due_feeds(&self, now: i64) -> Result<Vec<FeedRecord>> {
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM feeds WHERE next_fetch <= ?1 ORDER BY next_fetch, id"
+            "SELECT {RECORD_COLUMNS} FROM feeds WHERE next_fetch <= ?1 AND unsubscribed = 0
+             ORDER BY next_fetch, id"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([now], record_from_row)?;
@@ -96,7 +119,11 @@ impl Store {
     pub fn next_due_time(&self) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .query_row("SELECT MIN(next_fetch) FROM feeds", [], |r| r.get(0))?)
+            .query_row(
+                "SELECT MIN(next_fetch) FROM feeds WHERE unsubscribed = 0",
+                [],
+                |r| r.get(0),
+            )?)
     }
 
     /// Feeds with their tags and article counts, sorted by title.
@@ -114,8 +141,9 @@ impl Store {
         }
         let mut stmt = self.conn.prepare(
             "SELECT id, url, COALESCE(custom_title, title, url), site_link, last_error, last_fetch, next_fetch,
-                    full_text, interval_minutes, unread_count, article_count
-             FROM feeds ORDER BY COALESCE(custom_title, title, url) COLLATE NOCASE, id",
+                    full_text, interval_minutes, unread_count, article_count, hidden
+             FROM feeds WHERE unsubscribed = 0
+             ORDER BY COALESCE(custom_title, title, url) COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], |r| {
             let id: i64 = r.get(0)?;
@@ -132,6 +160,7 @@ impl Store {
                 next_fetch: r.get(6)?,
                 full_text: r.get(7)?,
                 interval_minutes: r.get(8)?,
+                hidden: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -158,9 +187,10 @@ impl Store {
     /// A failed fetch: remember the error and when to try again. Articles stay untouched.
     pub fn record_failure(&mut self, feed_id: i64, error: &str, next_fetch: i64) -> Result<()> {
         self.conn.execute(
-            "UPDATE feeds SET last_error = ?2, error_count = error_count + 1, next_fetch = ?3
+            "UPDATE feeds SET last_error = ?2, error_count = error_count + 1, next_fetch = ?3,
+                 last_error_at = ?4
              WHERE id = ?1",
-            params![feed_id, error, next_fetch],
+            params![feed_id, error, next_fetch, now_unix()],
         )?;
         Ok(())
     }

@@ -9,6 +9,8 @@ mod checkpoint;
 pub use checkpoint::BackgroundCheckpoints;
 mod feeds;
 mod lists;
+mod manage;
+pub use manage::Removed;
 mod model;
 mod schema;
 

@@ -34,6 +34,8 @@ pub struct FeedSummary {
     pub next_fetch: i64,
     pub full_text: bool,
     pub interval_minutes: Option<i64>,
+    /// Left out of the feed list (Newsboat's `!`); its articles still show in All and its tags.
+    pub hidden: bool,
 }
 
 /// A new subscription.
@@ -45,6 +47,7 @@ pub struct NewFeed {
     pub tags: Vec<String>,
     pub full_text: bool,
     pub interval_minutes: Option<i64>,
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,4 +167,38 @@ pub struct Article {
 pub struct PendingFullText {
     pub article_id: i64,
     pub link: String,
+}
+
+/// Everything the feed details popup shows about one subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FeedDetails {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub site_link: Option<String>,
+    pub tags: Vec<String>,
+    pub last_fetch: Option<i64>,
+    pub next_fetch: i64,
+    pub has_etag: bool,
+    pub has_last_modified: bool,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
+    pub error_count: i64,
+    pub total: i64,
+    pub unread: i64,
+    pub starred: i64,
+    pub full_text: bool,
+    pub interval_minutes: Option<i64>,
+    /// Why the next fetch is when it is (the default interval, `--every`, ttl, Cache-Control, …).
+    pub schedule_reason: Option<String>,
+    pub hidden: bool,
+}
+
+/// Read and starred state brought over from another reader, matched by guid, else by link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleState {
+    pub guid: String,
+    pub link: Option<String>,
+    pub read: bool,
+    pub starred: bool,
 }

@@ -98,6 +98,15 @@ CREATE INDEX articles_time ON articles(sort_time DESC, id DESC);
 DROP INDEX articles_unread;
 CREATE INDEX articles_feed_link ON articles(feed_id, link);
 "#,
+    // Managing subscriptions: feeds hidden from the list (Newsboat's "!"), feeds removed whose starred
+    // articles were kept (never polled or listed again), when the last error happened, and why the next
+    // fetch is when it is.
+    r#"
+ALTER TABLE feeds ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN unsubscribed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN last_error_at INTEGER;
+ALTER TABLE feeds ADD COLUMN schedule_reason TEXT;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -6,17 +6,23 @@ use std::collections::HashMap;
 use chrono::FixedOffset;
 use ratatui::layout::Rect;
 
+use crossterm::event::KeyEvent;
+
 mod feed_list;
 mod flags;
 mod headline_window;
+mod manage;
 mod navigation;
 
 pub use headline_window::HEADLINE_WINDOW;
 
-use super::article::ArticleDoc;
 use super::keymap::Action;
-use crate::poller::Update;
-use crate::store::{FeedSummary, Headline, HeadlineWindow, Scope};
+use super::popups::{self, Popup};
+use crate::feed::discover::FeedLink;
+use crate::session::article::ArticleDoc;
+use crate::session::refresh::Update;
+use crate::session::subscriptions::{FeedEdit, ImportReport, Subscription};
+use crate::store::{FeedDetails, FeedSummary, Headline, HeadlineWindow, Removed, Scope};
 use crate::text::clean_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,11 +43,37 @@ pub struct FeedEntry {
     pub failed: bool,
 }
 
+/// What a probed URL turned out to be, as the add dialog shows it. The fetched feed itself waits in
+/// the runtime under `token` until the user adds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeView {
+    Feed {
+        token: u64,
+        url: String,
+        title: String,
+        articles: usize,
+    },
+    Page(Vec<FeedLink>),
+}
+
+/// Results of subscription work, handed to the popup on top. Errors arrive formatted for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Done {
+    Probed(Result<ProbeView, String>),
+    /// The new feed's id and title.
+    Added(Result<(i64, String), String>),
+    Edited(Result<Vec<String>, String>),
+    TagRenamed(Result<usize, String>),
+    Removed(Result<Removed, String>),
+    Details(Result<FeedDetails, String>),
+    Imported(Result<ImportReport, String>),
+}
+
 #[derive(Debug)]
 pub enum Msg {
+    /// A key as pressed: the popup on top takes it, else the keymap of the focused pane.
+    Key(KeyEvent),
     Action(Action),
-    /// A key with no binding: it only closes the help overlay.
-    UnboundKey,
     Resize(u16, u16),
     /// About once a second: coalesced reloads happen here.
     Tick,
@@ -68,6 +100,8 @@ pub enum Msg {
     Failed(String),
     /// Something worth telling the user that is not an error.
     Notice(String),
+    /// Subscription work finished.
+    Done(Done),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +144,32 @@ pub enum Command {
     /// Open the article's own link in the browser (looked up by the runtime).
     OpenArticleLink(i64),
     OpenUrl(String),
+    /// Fetch a URL the user typed to see whether it is a feed or a page naming feeds (cancellable).
+    Probe {
+        url: String,
+    },
+    CancelProbe,
+    /// Subscribe to the feed probed under `token`.
+    AddProbed {
+        token: u64,
+        sub: Subscription,
+    },
+    EditFeed {
+        id: i64,
+        edit: FeedEdit,
+    },
+    RenameTag {
+        from: String,
+        to: String,
+    },
+    RemoveFeed {
+        id: i64,
+        keep_starred: bool,
+    },
+    LoadDetails(i64),
+    Import {
+        path: String,
+    },
 }
 
 impl Command {
@@ -122,6 +182,7 @@ impl Command {
                 | Command::FindUnread { .. }
                 | Command::LoadArticle { .. }
                 | Command::OpenArticleLink(_)
+                | Command::LoadDetails(_)
         )
     }
 }
@@ -156,7 +217,10 @@ pub struct App {
     pub progress: Option<Progress>,
     pub last_error: Option<String>,
     pub notice: Option<String>,
-    pub show_help: bool,
+    /// Dialogs over the panes; the last one takes the keys.
+    pub popups: Vec<Popup>,
+    /// The feed list shows only feeds whose last refresh failed.
+    pub failing_only: bool,
     pub quit: bool,
     /// Show an article's full text (when fetched) rather than the feed's.
     pub prefer_full: bool,
@@ -165,6 +229,8 @@ pub struct App {
     pending_article: Option<i64>,
     /// New articles arrived; reload lists at the next tick.
     stale: bool,
+    /// Select this scope in the feed list once the feeds are loaded (a feed just added).
+    select_after_load: Option<Scope>,
 }
 
 impl App {
@@ -190,12 +256,14 @@ impl App {
             progress: None,
             last_error: None,
             notice: None,
-            show_help: false,
+            popups: Vec::new(),
+            failing_only: false,
             quit: false,
             prefer_full: true,
             feed_titles: HashMap::new(),
             pending_article: None,
             stale: false,
+            select_after_load: None,
         }
         .with_entries()
     }
@@ -232,23 +300,21 @@ impl App {
     /// The one entry point: apply a message, return the work to do.
     pub fn update(&mut self, msg: Msg) -> Vec<Command> {
         match msg {
+            Msg::Key(key) => self.on_key(key),
             Msg::Action(action) => {
-                if self.show_help {
-                    self.show_help = false;
-                    return if action == Action::Quit {
+                if !self.popups.is_empty() {
+                    // Keys reach popups as keys; an action while one is open only quits or closes it.
+                    if action == Action::Quit {
                         self.quit = true;
-                        vec![]
                     } else {
-                        vec![]
-                    };
+                        self.popups.pop();
+                    }
+                    return vec![];
                 }
                 self.notice = None;
                 self.on_action(action)
             }
-            Msg::UnboundKey => {
-                self.show_help = false;
-                vec![]
-            }
+            Msg::Done(done) => self.on_done(done),
             Msg::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 self.keep_cursors_visible();
@@ -259,6 +325,9 @@ impl App {
                 commands
             }
             Msg::Tick => {
+                for popup in &mut self.popups {
+                    popup.on_tick();
+                }
                 if self.stale {
                     self.stale = false;
                     self.reload()
@@ -277,7 +346,7 @@ impl App {
                 self.unread_total = unread_total;
                 self.starred_total = starred_total;
                 self.rebuild_entries();
-                vec![]
+                self.after_feeds_loaded()
             }
             Msg::HeadlinesLoaded { scope, window } => self.window_loaded(scope, window),
             Msg::UnreadFound {
@@ -472,9 +541,21 @@ impl App {
             }
             Action::ToggleFeedFullText => self.toggle_feed_full_text(),
             Action::Help => {
-                self.show_help = true;
+                self.popups.push(Popup::Help(popups::Help::default()));
                 vec![]
             }
+            Action::AddFeed => {
+                self.popups.push(Popup::AddFeed(popups::AddFeed::new()));
+                vec![]
+            }
+            Action::Import => {
+                self.popups.push(Popup::Import(popups::Import::new()));
+                vec![]
+            }
+            Action::EditFeed => self.open_edit(),
+            Action::DeleteFeed => self.open_delete(),
+            Action::FeedInfo => self.open_info(),
+            Action::ToggleFailingOnly => self.toggle_failing_only(),
             Action::Back => {
                 match self.focus {
                     Pane::Article => self.focus = Pane::Headlines,

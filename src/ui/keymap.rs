@@ -1,9 +1,12 @@
-//! Keys to actions. Actions are plain data (serde) so a keymap file can name them later.
+//! Keys to actions, per mode. One table ([`BINDINGS`]) says which keys do what in which pane and
+//! how the help describes it; the key lookup and the help overlay are both read from it, so they
+//! cannot drift apart. Actions are plain data (serde) so a keymap file can name them later. Popups
+//! (dialogs with text fields) take their keys themselves.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 
-/// Everything a key can ask for.
+/// Everything a key can ask for outside a popup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -28,74 +31,306 @@ pub enum Action {
     FetchFullText,
     ToggleTextSource,
     ToggleFeedFullText,
+    AddFeed,
+    EditFeed,
+    DeleteFeed,
+    FeedInfo,
+    Import,
+    ToggleFailingOnly,
     Help,
     Back,
     Quit,
 }
 
-/// One line of the help overlay: the keys and what they do.
-pub const HELP: &[(&str, &str)] = &[
-    ("j / k, ↓ / ↑", "move down / up (scroll in an article)"),
-    ("h / l, ← / →, Tab", "previous / next pane"),
-    ("Enter", "open the feed or article"),
-    ("g / G, Home / End", "top / bottom"),
-    ("Space / b, PgDn / PgUp", "page down / up"),
-    ("n / p", "next / previous unread article"),
-    ("r", "refresh the selected feed"),
-    ("R", "refresh all feeds"),
-    ("m", "toggle read"),
-    ("A", "mark everything in the selected feed read"),
-    ("s", "star / unstar"),
-    ("o", "open the article's link in the browser"),
-    ("1 … 9", "open the numbered link of the article"),
-    ("f", "fetch the full article from its web page"),
-    ("t", "switch between the full article and the feed's text"),
-    (
-        "F",
-        "full articles on/off for the feed (fetched with each refresh)",
-    ),
-    ("?", "this help (any key closes it)"),
-    ("q, Esc", "back; quit from the feed list"),
-    ("Ctrl-C", "quit"),
+/// Where the keyboard is: which pane has the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Feeds,
+    Headlines,
+    Article,
+}
+
+/// A key: a code and the modifiers that must be held (Shift is part of the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+/// One line of the table: the keys, the modes they work in, the action, and the help text.
+pub struct Binding {
+    pub keys: &'static [Key],
+    /// How the help and README write the keys.
+    pub label: &'static str,
+    pub modes: &'static [Mode],
+    pub action: Action,
+    pub help: &'static str,
+}
+
+const ALL: &[Mode] = &[Mode::Feeds, Mode::Headlines, Mode::Article];
+const FEEDS: &[Mode] = &[Mode::Feeds];
+
+/// The default key bindings. Digits `1`…`9` (open a numbered link) are handled beside the table.
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &[k('j'), code(KeyCode::Down), ctrl('n')],
+        label: "j / k, ↓ / ↑",
+        modes: ALL,
+        action: Action::Down,
+        help: "move down / up (scroll in an article)",
+    },
+    Binding {
+        keys: &[k('k'), code(KeyCode::Up), ctrl('p')],
+        label: "",
+        modes: ALL,
+        action: Action::Up,
+        help: "",
+    },
+    Binding {
+        keys: &[k('l'), code(KeyCode::Right), code(KeyCode::Tab)],
+        label: "h / l, ← / →, Tab",
+        modes: ALL,
+        action: Action::NextPane,
+        help: "previous / next pane",
+    },
+    Binding {
+        keys: &[k('h'), code(KeyCode::Left), code(KeyCode::BackTab)],
+        label: "",
+        modes: ALL,
+        action: Action::PrevPane,
+        help: "",
+    },
+    Binding {
+        keys: &[code(KeyCode::Enter)],
+        label: "Enter",
+        modes: ALL,
+        action: Action::Open,
+        help: "open the feed or article",
+    },
+    Binding {
+        keys: &[k('g'), code(KeyCode::Home)],
+        label: "g / G, Home / End",
+        modes: ALL,
+        action: Action::Top,
+        help: "top / bottom",
+    },
+    Binding {
+        keys: &[k('G'), code(KeyCode::End)],
+        label: "",
+        modes: ALL,
+        action: Action::Bottom,
+        help: "",
+    },
+    Binding {
+        keys: &[k(' '), code(KeyCode::PageDown), ctrl('d')],
+        label: "Space / b, PgDn / PgUp",
+        modes: ALL,
+        action: Action::PageDown,
+        help: "page down / up",
+    },
+    Binding {
+        keys: &[k('b'), code(KeyCode::PageUp), ctrl('u')],
+        label: "",
+        modes: ALL,
+        action: Action::PageUp,
+        help: "",
+    },
+    Binding {
+        keys: &[k('n')],
+        label: "n / p",
+        modes: ALL,
+        action: Action::NextUnread,
+        help: "next / previous unread article",
+    },
+    Binding {
+        keys: &[k('p')],
+        label: "",
+        modes: ALL,
+        action: Action::PrevUnread,
+        help: "",
+    },
+    Binding {
+        keys: &[k('r')],
+        label: "r",
+        modes: ALL,
+        action: Action::RefreshSelected,
+        help: "refresh the selected feed (or tag)",
+    },
+    Binding {
+        keys: &[k('R')],
+        label: "R",
+        modes: ALL,
+        action: Action::RefreshAll,
+        help: "refresh all feeds",
+    },
+    Binding {
+        keys: &[k('m')],
+        label: "m",
+        modes: ALL,
+        action: Action::ToggleRead,
+        help: "toggle read",
+    },
+    Binding {
+        keys: &[k('A')],
+        label: "A",
+        modes: ALL,
+        action: Action::MarkAllRead,
+        help: "mark everything in the selected feed, tag or list read",
+    },
+    Binding {
+        keys: &[k('s')],
+        label: "s",
+        modes: ALL,
+        action: Action::ToggleStar,
+        help: "star / unstar",
+    },
+    Binding {
+        keys: &[k('o')],
+        label: "o",
+        modes: ALL,
+        action: Action::OpenInBrowser,
+        help: "open the article's link in the browser",
+    },
+    Binding {
+        keys: &[],
+        label: "1 … 9",
+        modes: ALL,
+        action: Action::OpenLink(1),
+        help: "open the article's numbered link",
+    },
+    Binding {
+        keys: &[k('f')],
+        label: "f",
+        modes: ALL,
+        action: Action::FetchFullText,
+        help: "fetch the full article from its web page",
+    },
+    Binding {
+        keys: &[k('t')],
+        label: "t",
+        modes: ALL,
+        action: Action::ToggleTextSource,
+        help: "switch between the full article and the feed's text",
+    },
+    Binding {
+        keys: &[k('F')],
+        label: "F",
+        modes: ALL,
+        action: Action::ToggleFeedFullText,
+        help: "full articles on/off for the feed (fetched with each refresh)",
+    },
+    Binding {
+        keys: &[k('a')],
+        label: "a",
+        modes: ALL,
+        action: Action::AddFeed,
+        help: "add a feed (a feed or a site's address)",
+    },
+    Binding {
+        keys: &[k('e')],
+        label: "e",
+        modes: FEEDS,
+        action: Action::EditFeed,
+        help: "feed list: edit the feed (title, tags, interval, full text) or rename the tag",
+    },
+    Binding {
+        keys: &[k('d')],
+        label: "d",
+        modes: FEEDS,
+        action: Action::DeleteFeed,
+        help: "feed list: delete the feed (asks first; starred articles can stay)",
+    },
+    Binding {
+        keys: &[k('i')],
+        label: "i",
+        modes: ALL,
+        action: Action::FeedInfo,
+        help: "details of the selected feed: address, schedule, errors, counts",
+    },
+    Binding {
+        keys: &[k('I')],
+        label: "I",
+        modes: ALL,
+        action: Action::Import,
+        help: "import an OPML or Newsboat urls file",
+    },
+    Binding {
+        keys: &[k('E')],
+        label: "E",
+        modes: FEEDS,
+        action: Action::ToggleFailingOnly,
+        help: "feed list: only the feeds whose last refresh failed, or all",
+    },
+    Binding {
+        keys: &[k('?')],
+        label: "?",
+        modes: ALL,
+        action: Action::Help,
+        help: "this help",
+    },
+    Binding {
+        keys: &[k('q'), code(KeyCode::Esc)],
+        label: "q, Esc",
+        modes: ALL,
+        action: Action::Back,
+        help: "back; quit from the feed list",
+    },
+    Binding {
+        keys: &[ctrl('c')],
+        label: "Ctrl-C",
+        modes: ALL,
+        action: Action::Quit,
+        help: "quit",
+    },
 ];
 
-/// The default key bindings; `None` for keys that do nothing.
-pub fn action_for(key: KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return match key.code {
-            KeyCode::Char('c') => Some(Action::Quit),
-            KeyCode::Char('d') => Some(Action::PageDown),
-            KeyCode::Char('u') => Some(Action::PageUp),
-            KeyCode::Char('n') => Some(Action::Down),
-            KeyCode::Char('p') => Some(Action::Up),
-            _ => None,
-        };
+fn matches(binding: &Key, key: &KeyEvent) -> bool {
+    let held_ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    binding.ctrl == held_ctrl
+        && match (binding.code, key.code) {
+            // Terminals differ on whether Ctrl-letters arrive upper or lower case.
+            (KeyCode::Char(a), KeyCode::Char(b)) if held_ctrl => a.eq_ignore_ascii_case(&b),
+            (a, b) => a == b,
+        }
+}
+
+/// The action a key asks for in `mode`; `None` for keys that do nothing there.
+pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
+    if key.modifiers.is_empty() || key.modifiers == KeyModifiers::SHIFT {
+        if let KeyCode::Char(c @ '1'..='9') = key.code {
+            return Some(Action::OpenLink(c as u8 - b'0'));
+        }
     }
-    let action = match key.code {
-        KeyCode::Char('j') | KeyCode::Down => Action::Down,
-        KeyCode::Char('k') | KeyCode::Up => Action::Up,
-        KeyCode::Char('l') | KeyCode::Right | KeyCode::Tab => Action::NextPane,
-        KeyCode::Char('h') | KeyCode::Left | KeyCode::BackTab => Action::PrevPane,
-        KeyCode::Enter => Action::Open,
-        KeyCode::Char('g') | KeyCode::Home => Action::Top,
-        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
-        KeyCode::Char(' ') | KeyCode::PageDown => Action::PageDown,
-        KeyCode::Char('b') | KeyCode::PageUp => Action::PageUp,
-        KeyCode::Char('n') => Action::NextUnread,
-        KeyCode::Char('p') => Action::PrevUnread,
-        KeyCode::Char('r') => Action::RefreshSelected,
-        KeyCode::Char('R') => Action::RefreshAll,
-        KeyCode::Char('m') => Action::ToggleRead,
-        KeyCode::Char('A') => Action::MarkAllRead,
-        KeyCode::Char('s') => Action::ToggleStar,
-        KeyCode::Char('o') => Action::OpenInBrowser,
-        KeyCode::Char(c @ '1'..='9') => Action::OpenLink(c as u8 - b'0'),
-        KeyCode::Char('f') => Action::FetchFullText,
-        KeyCode::Char('t') => Action::ToggleTextSource,
-        KeyCode::Char('F') => Action::ToggleFeedFullText,
-        KeyCode::Char('?') => Action::Help,
-        KeyCode::Char('q') | KeyCode::Esc => Action::Back,
-        _ => return None,
-    };
-    Some(action)
+    BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&mode))
+        .find(|b| b.keys.iter().any(|k| matches(k, &key)))
+        .map(|b| b.action)
+}
+
+/// The help overlay's rows, read from [`BINDINGS`]: (keys, what they do).
+pub fn help_rows() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| !b.label.is_empty())
+        .map(|b| (b.label, b.help))
 }

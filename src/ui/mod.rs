@@ -1,14 +1,14 @@
-//! The terminal UI: a tokio `select!` over terminal events, poller updates and command results, feeding
-//! [`app::App::update`]; the commands it returns run on a store worker thread or the poller, never on the
-//! UI thread.
+//! The terminal UI, one front end on the [`crate::session`] core: a tokio `select!` over terminal
+//! events, refresher updates and command results, feeding [`app::App::update`]; the commands it
+//! returns are run by the runtime through the session, never on the UI thread. Panes are drawn by
+//! [`views`]; dialogs live in [`popups`], each with its own state and keys.
 
 pub mod app;
-pub mod article;
 pub mod browser;
 pub mod keymap;
 pub mod layout;
+pub mod popups;
 mod runtime;
 pub mod views;
 
-pub(crate) use runtime::contain_background_panics;
 pub use runtime::run;

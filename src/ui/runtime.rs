@@ -1,6 +1,12 @@
-//! The small runtime around [`App`]: sets up the terminal, runs the event loop, and executes commands on
-//! a store worker thread (reads and writes, in order) or hands them to the poller.
+//! The small runtime around [`App`]: sets up the terminal, draws, and turns the app's commands into
+//! session calls whose results come back as messages. Cache work runs in order on one task (a write
+//! lands before the reload that follows it); network work (probing a URL to add) and the browser run
+//! as tasks of their own. The UI thread never waits on any of them.
+//!
+//! The first frame is drawn complete: the feed list and the first headlines are read before it, and
+//! the HTTP client and the poller start only after it.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,17 +17,17 @@ use futures::StreamExt;
 use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
-use super::app::{App, Command, HEADLINE_WINDOW, Msg};
-use super::article::ArticleDoc;
-use super::{browser, keymap, views};
-use crate::config::Config;
-use crate::feed::fetch::{FetchLimits, Fetcher};
+use super::app::{App, Command, Done, HEADLINE_WINDOW, Msg, ProbeView};
+use super::{browser, views};
 use crate::paths::Profile;
-use crate::poller::{self, PollerCommand, Refresher};
-use crate::store::{Store, StoreError};
+use crate::session::article::ArticleDoc;
+use crate::session::db::Lane;
+use crate::session::refresh::{self, PollerCommand};
+use crate::session::subscriptions::{Probe, ProbedFeed};
+use crate::session::{Session, SessionError};
 
 /// Runs the TUI until the user quits.
-pub fn run(profile: &Profile, config: &Config) -> anyhow::Result<()> {
+pub fn run(profile: &Profile, session: Session) -> anyhow::Result<()> {
     // One reader per profile, held until the runtime has shut down; the CLI commands work beside it
     // (SQLite WAL and a busy timeout) and never take it.
     let _lock = crate::lock::ProfileLock::acquire(&profile.data_dir)?;
@@ -29,55 +35,95 @@ pub fn run(profile: &Profile, config: &Config) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(run_async(profile, config));
-    // A refresh may be writing; give it a moment. Anything cut short is rolled back by SQLite.
+    let session = Arc::new(session);
+    let result = runtime.block_on(run_async(Arc::clone(&session)));
+    // Every write queued before quitting lands; a refresh cut short is rolled back by SQLite.
+    session.flush();
     runtime.shutdown_timeout(Duration::from_secs(2));
     result
 }
 
-async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
-    let cache = profile.cache_file();
-    let mut writer = Store::open(&cache)?;
-    crate::welcome::ensure_first_run(&mut writer)?;
-    let reader = Store::open(&cache)?;
-    let fetcher = Fetcher::new(FetchLimits::from(config))?;
-    let refresher = Arc::new(Refresher::new(
-        fetcher,
-        Arc::new(Mutex::new(writer)),
-        config,
-    ));
-    let (update_tx, mut update_rx) = mpsc::channel(256);
-    let (poller_tx, poller_task) = poller::spawn(refresher, update_tx);
-    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
+async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
+    session.ensure_first_run()?;
     let tz: FixedOffset = chrono::Local::now().offset().fix();
-    let worker = StoreWorker::spawn(reader, msg_tx.clone(), tz, config.browser.clone())
-        .context("cannot start the store worker thread")?;
+    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
+    let (poller_tx, poller_rx) = mpsc::unbounded_channel();
+    let exec = Arc::new(Executor {
+        session: Arc::clone(&session),
+        msgs: msg_tx.clone(),
+        tz,
+        probes: Mutex::new(HashMap::new()),
+        probe_task: Mutex::new(None),
+        next_token: Mutex::new(0),
+    });
 
     // From here on the terminal is ours; ratatui's panic hook restores it before a panic is printed.
     let mut terminal = ratatui::init();
-    contain_background_panics();
+    crate::logging::contain_background_panics();
     let size = terminal.size().unwrap_or_default();
     let mut app = App::new(Rect::new(0, 0, size.width, size.height), tz);
-    let ctx = Dispatch {
-        worker: &worker,
-        poller: &poller_tx,
-        msgs: &msg_tx,
-        browser: config.browser.as_deref(),
-    };
+    // The first frame is the full one: the feed list and the first headlines, read before drawing.
     for command in app.init() {
-        ctx.run(command);
+        if let Some(msg) = exec.store_command(command).await {
+            let _ = app.update(msg);
+        }
     }
+    if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
+        ratatui::restore();
+        return Err(e.into());
+    }
+
+    // Only now the HTTP client (its TLS roots) and the poller.
+    let (update_tx, mut update_rx) = mpsc::channel(256);
+    let poller_task = {
+        let session = Arc::clone(&session);
+        let msgs = msg_tx.clone();
+        tokio::spawn(async move {
+            match session.refresher() {
+                Ok(refresher) => {
+                    let _ = refresh::spawn_with(refresher, update_tx, poller_rx).await;
+                }
+                Err(e) => {
+                    let _ = msgs.send(Msg::Failed(format!("cannot refresh feeds: {e}")));
+                }
+            }
+        })
+    };
+    let (store_tx, mut store_rx) = mpsc::unbounded_channel::<Command>();
+    let store_task = {
+        let exec = Arc::clone(&exec);
+        tokio::spawn(async move {
+            while let Some(command) = store_rx.recv().await {
+                if let Some(msg) = exec.store_command(command).await {
+                    let _ = exec.msgs.send(msg);
+                }
+            }
+        })
+    };
+    let dispatch = |command: Command| match command {
+        Command::Refresh(ids) => {
+            let _ = poller_tx.send(PollerCommand::Refresh(ids));
+        }
+        Command::RefreshAll => {
+            let _ = poller_tx.send(PollerCommand::RefreshAll);
+        }
+        Command::FetchFullText(id) => {
+            let _ = poller_tx.send(PollerCommand::FullText(id));
+        }
+        Command::OpenUrl(url) => exec.open_url(url),
+        Command::Probe { url } => Arc::clone(&exec).probe(url),
+        Command::CancelProbe => exec.cancel_probe(),
+        other => {
+            let _ = store_tx.send(other);
+        }
+    };
+
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let result: anyhow::Result<()> = loop {
-        if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
-            break Err(e.into());
-        }
         let msg = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    Some(keymap::action_for(key).map_or(Msg::UnboundKey, Msg::Action))
-                }
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
                 Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => break Err(e.into()),
@@ -89,184 +135,237 @@ async fn run_async(profile: &Profile, config: &Config) -> anyhow::Result<()> {
         };
         if let Some(msg) = msg {
             for command in app.update(msg) {
-                ctx.run(command);
+                dispatch(command);
             }
         }
         if app.quit {
             break Ok(());
         }
+        if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
+            break Err(e.into());
+        }
     };
     ratatui::restore();
-    worker.finish();
+    exec.cancel_probe();
+    drop(store_tx);
+    // Writes queued before quitting run to the end.
+    let _ = store_task.await;
     poller_task.abort();
     result
 }
 
-/// A panic on the UI thread restores the terminal and prints (ratatui's hook). A panic on a background
-/// thread (already caught there and turned into an error) is only logged: printing it would scribble
-/// over the screen, and restoring the terminal would leave the still-running UI drawing on a shell.
-pub(crate) fn contain_background_panics() {
-    let ui_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() == Some("main") {
-            ui_hook(info);
-        } else {
-            tracing::error!("background task panicked: {info}");
-        }
-    }));
-}
-
-/// Where each command goes.
-struct Dispatch<'a> {
-    worker: &'a StoreWorker,
-    poller: &'a mpsc::UnboundedSender<PollerCommand>,
-    msgs: &'a mpsc::UnboundedSender<Msg>,
-    browser: Option<&'a str>,
-}
-
-impl Dispatch<'_> {
-    fn run(&self, command: Command) {
-        match command {
-            Command::Refresh(ids) => {
-                let _ = self.poller.send(PollerCommand::Refresh(ids));
-            }
-            Command::RefreshAll => {
-                let _ = self.poller.send(PollerCommand::RefreshAll);
-            }
-            Command::FetchFullText(id) => {
-                let _ = self.poller.send(PollerCommand::FullText(id));
-            }
-            Command::OpenUrl(url) => {
-                let msg = match browser::open(&url, self.browser) {
-                    Ok(()) => Msg::Notice(format!("Opened {}", crate::text::clean_line(&url))),
-                    Err(e) => Msg::Failed(e.to_string()),
-                };
-                let _ = self.msgs.send(msg);
-            }
-            other => self.worker.send(other),
-        }
-    }
-}
-
-/// A thread that owns the UI's connection to the cache and runs store commands in the order they were
-/// given, sending each result back as a message.
-struct StoreWorker {
-    jobs: std::sync::mpsc::Sender<Command>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl StoreWorker {
-    fn spawn(
-        mut store: Store,
-        msgs: mpsc::UnboundedSender<Msg>,
-        tz: FixedOffset,
-        browser: Option<String>,
-    ) -> std::io::Result<StoreWorker> {
-        let (jobs, rx) = std::sync::mpsc::channel::<Command>();
-        let thread = std::thread::Builder::new()
-            .name("store-worker".into())
-            .spawn(move || {
-                // Runs until the UI drops its sender, so every write queued before quitting lands.
-                let mut ui_gone = false;
-                while let Ok(command) = rx.recv() {
-                    if ui_gone && command.is_read_only() {
-                        continue;
-                    }
-                    let msg = match execute(&mut store, command, tz, browser.as_deref()) {
-                        Ok(Some(msg)) => msg,
-                        Ok(None) => continue,
-                        Err(e) => {
-                            tracing::error!(error = %e, "store command failed");
-                            Msg::Failed(e.to_string())
-                        }
-                    };
-                    ui_gone |= msgs.send(msg).is_err();
-                }
-            })?;
-        Ok(StoreWorker { jobs, thread })
-    }
-
-    fn send(&self, command: Command) {
-        let _ = self.jobs.send(command);
-    }
-
-    /// Runs the queued commands to the end and stops the thread.
-    fn finish(self) {
-        drop(self.jobs);
-        if self.thread.join().is_err() {
-            tracing::error!("the store worker panicked");
-        }
-    }
-}
-
-fn execute(
-    store: &mut Store,
-    command: Command,
+/// Runs commands against the session and turns their results into messages.
+struct Executor {
+    session: Arc<Session>,
+    msgs: mpsc::UnboundedSender<Msg>,
     tz: FixedOffset,
-    browser_cmd: Option<&str>,
-) -> Result<Option<Msg>, StoreError> {
-    Ok(match command {
-        Command::LoadFeeds => Some(Msg::FeedsLoaded {
-            feeds: store.feed_summaries()?,
-            unread_total: store.unread_total()?,
-            starred_total: store.starred_total()?,
-        }),
-        Command::LoadHeadlines { scope, start } => {
-            let window = store.headline_window(&scope, start, HEADLINE_WINDOW)?;
-            Some(Msg::HeadlinesLoaded { scope, window })
+    /// Feeds fetched by the add dialog, waiting for the user to add them.
+    probes: Mutex<HashMap<u64, ProbedFeed>>,
+    probe_task: Mutex<Option<tokio::task::AbortHandle>>,
+    next_token: Mutex<u64>,
+}
+
+/// Errors as the status line and dialogs show them.
+fn shown(e: impl std::fmt::Display) -> String {
+    crate::text::clean_line(&e.to_string())
+}
+
+impl Executor {
+    /// Cache work, in order. Returns the message to send back, if any.
+    async fn store_command(&self, command: Command) -> Option<Msg> {
+        match self.store_result(command).await {
+            Ok(msg) => msg,
+            Err(e) => {
+                tracing::error!(error = %e, "cache command failed");
+                Some(Msg::Failed(shown(e)))
+            }
         }
-        Command::FindUnread {
-            scope,
-            from,
-            forward,
-        } => Some(match store.unread_position(&scope, from, forward)? {
-            Some(index) => Msg::UnreadFound {
-                window: store.headline_window(
-                    &scope,
-                    index.saturating_sub(HEADLINE_WINDOW / 2),
-                    HEADLINE_WINDOW,
-                )?,
+    }
+
+    async fn store_result(&self, command: Command) -> Result<Option<Msg>, SessionError> {
+        let db = self.session.db();
+        let subs = self.session.subscriptions();
+        Ok(match command {
+            Command::LoadFeeds => Some(
+                db.read(|s| {
+                    Ok(Msg::FeedsLoaded {
+                        feeds: s.feed_summaries()?,
+                        unread_total: s.unread_total()?,
+                        starred_total: s.starred_total()?,
+                    })
+                })
+                .await?,
+            ),
+            Command::LoadHeadlines { scope, start } => Some(
+                db.read(move |s| {
+                    let window = s.headline_window(&scope, start, HEADLINE_WINDOW)?;
+                    Ok(Msg::HeadlinesLoaded { scope, window })
+                })
+                .await?,
+            ),
+            Command::FindUnread {
                 scope,
-                index,
-            },
-            None if forward => Msg::Notice("No more unread articles below".into()),
-            None => Msg::Notice("No unread articles above".into()),
-        }),
-        Command::LoadArticle { id, width, full } => match store.article(id)? {
-            Some(article) => Some(Msg::ArticleLoaded(Box::new(ArticleDoc::build(
-                &article, width, tz, full,
-            )))),
-            None => Some(Msg::Failed("That article is no longer in the cache".into())),
-        },
-        Command::SetRead { id, read } => {
-            store.set_read(id, read)?;
-            None
+                from,
+                forward,
+            } => Some(
+                db.read(move |s| {
+                    Ok(match s.unread_position(&scope, from, forward)? {
+                        Some(index) => Msg::UnreadFound {
+                            window: s.headline_window(
+                                &scope,
+                                index.saturating_sub(HEADLINE_WINDOW / 2),
+                                HEADLINE_WINDOW,
+                            )?,
+                            scope,
+                            index,
+                        },
+                        None if forward => Msg::Notice("No more unread articles below".into()),
+                        None => Msg::Notice("No unread articles above".into()),
+                    })
+                })
+                .await?,
+            ),
+            Command::LoadArticle { id, width, full } => {
+                let tz = self.tz;
+                let article = db.read(move |s| s.article(id)).await?;
+                Some(match article {
+                    // Rendering is CPU work: off the async threads.
+                    Some(article) => tokio::task::spawn_blocking(move || {
+                        Msg::ArticleLoaded(Box::new(ArticleDoc::build(&article, width, tz, full)))
+                    })
+                    .await
+                    .unwrap_or_else(|_| Msg::Failed("This article could not be laid out".into())),
+                    None => Msg::Failed("That article is no longer in the cache".into()),
+                })
+            }
+            Command::SetRead { id, read } => {
+                db.write(Lane::Interactive, move |s| s.set_read(id, read))
+                    .await?;
+                None
+            }
+            Command::SetStarred { id, starred } => {
+                db.write(Lane::Interactive, move |s| s.set_starred(id, starred))
+                    .await?;
+                None
+            }
+            Command::MarkRead(scope) => {
+                let n = db
+                    .write(Lane::Interactive, move |s| s.mark_scope_read(&scope))
+                    .await?;
+                Some(Msg::Notice(format!("Marked {n} articles read")))
+            }
+            Command::SetFeedFullText { feed_id, on } => {
+                db.write(Lane::Interactive, move |s| s.set_full_text(feed_id, on))
+                    .await?;
+                None
+            }
+            Command::OpenArticleLink(id) => {
+                match db.read(move |s| Ok(s.article(id)?.and_then(|a| a.link))).await? {
+                    None => Some(Msg::Notice("This article has no link".into())),
+                    Some(url) => {
+                        self.open_url(url);
+                        None
+                    }
+                }
+            }
+            Command::AddProbed { token, sub } => {
+                let probed = self
+                    .probes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&token);
+                let result = match probed {
+                    Some(feed) => {
+                        let title = sub.title.clone().unwrap_or_else(|| feed.title.clone());
+                        subs.add_probed(feed, sub)
+                            .await
+                            .map(|id| (id, title))
+                            .map_err(shown)
+                    }
+                    None => Err("The fetched feed is gone; fetch it again".to_string()),
+                };
+                Some(Msg::Done(Done::Added(result)))
+            }
+            Command::EditFeed { id, edit } => Some(Msg::Done(Done::Edited(
+                subs.edit(id, edit).await.map_err(shown),
+            ))),
+            Command::RenameTag { from, to } => Some(Msg::Done(Done::TagRenamed(
+                subs.rename_tag(&from, &to).await.map_err(shown),
+            ))),
+            Command::RemoveFeed { id, keep_starred } => Some(Msg::Done(Done::Removed(
+                subs.remove(id, keep_starred).await.map_err(shown),
+            ))),
+            Command::LoadDetails(id) => Some(Msg::Done(Done::Details(
+                subs.details(id).await.map_err(shown),
+            ))),
+            Command::Import { path } => Some(Msg::Done(Done::Imported(
+                subs.import(std::path::Path::new(&path), false)
+                    .await
+                    .map_err(shown),
+            ))),
+            Command::Refresh(_)
+            | Command::RefreshAll
+            | Command::FetchFullText(_)
+            | Command::OpenUrl(_)
+            | Command::Probe { .. }
+            | Command::CancelProbe => None,
+        })
+    }
+
+    /// Fetches a URL for the add dialog on a task of its own; a new probe or Esc cancels it.
+    fn probe(self: Arc<Self>, url: String) {
+        self.cancel_probe();
+        let me = Arc::clone(&self);
+        let task = tokio::spawn(async move {
+            let result = me.session.subscriptions().probe(&url).await;
+            let view = match result {
+                Ok(Probe::Feed(feed)) => {
+                    let token = {
+                        let mut next = me.next_token.lock().unwrap_or_else(|e| e.into_inner());
+                        *next += 1;
+                        *next
+                    };
+                    let view = ProbeView::Feed {
+                        token,
+                        url: feed.url.clone(),
+                        title: feed.title.clone(),
+                        articles: feed.articles,
+                    };
+                    let mut probes = me.probes.lock().unwrap_or_else(|e| e.into_inner());
+                    // Only the latest probe waits to be added.
+                    probes.clear();
+                    probes.insert(token, *feed);
+                    Ok(view)
+                }
+                Ok(Probe::Page(links)) => Ok(ProbeView::Page(links)),
+                Err(e) => Err(shown(e)),
+            };
+            let _ = me.msgs.send(Msg::Done(Done::Probed(view)));
+        });
+        *self.probe_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.abort_handle());
+    }
+
+    fn cancel_probe(&self) {
+        if let Some(task) = self
+            .probe_task
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            task.abort();
         }
-        Command::SetStarred { id, starred } => {
-            store.set_starred(id, starred)?;
-            None
-        }
-        Command::MarkRead(scope) => {
-            let n = store.mark_scope_read(&scope)?;
-            Some(Msg::Notice(format!("Marked {n} articles read")))
-        }
-        Command::OpenArticleLink(id) => {
-            let link = store.article(id)?.and_then(|a| a.link);
-            Some(match link {
-                None => Msg::Notice("This article has no link".into()),
-                Some(url) => match browser::open(&url, browser_cmd) {
-                    Ok(()) => Msg::Notice(format!("Opened {}", crate::text::clean_line(&url))),
-                    Err(e) => Msg::Failed(e.to_string()),
-                },
-            })
-        }
-        Command::SetFeedFullText { feed_id, on } => {
-            store.set_full_text(feed_id, on)?;
-            None
-        }
-        Command::Refresh(_)
-        | Command::RefreshAll
-        | Command::OpenUrl(_)
-        | Command::FetchFullText(_) => None,
-    })
+    }
+
+    /// Starts the browser off the async threads; the outcome comes back as a message.
+    fn open_url(&self, url: String) {
+        let browser = self.session.config().browser.clone();
+        let msgs = self.msgs.clone();
+        tokio::task::spawn_blocking(move || {
+            let msg = match browser::open(&url, browser.as_deref()) {
+                Ok(()) => Msg::Notice(format!("Opened {}", crate::text::clean_line(&url))),
+                Err(e) => Msg::Failed(e.to_string()),
+            };
+            let _ = msgs.send(msg);
+        });
+    }
 }

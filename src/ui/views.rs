@@ -5,12 +5,12 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use super::app::{App, Pane};
-use super::article::{HeaderLine, format_time};
-use super::keymap::HELP;
 use super::layout::{inner_height, pane_areas};
+use super::popups::Context;
+use crate::session::article::{HeaderLine, format_time};
 use crate::store::Scope;
 use crate::text::{StyledRange, clean_line};
 
@@ -29,8 +29,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         draw_article(frame, app, r);
     }
     draw_status(frame, app, areas.status);
-    if app.show_help {
-        draw_help(frame, frame.area());
+    let tags = app.known_tags();
+    let cx = Context {
+        tags: &tags,
+        tz: app.tz,
+    };
+    for popup in &app.popups {
+        popup.draw(frame, &cx);
     }
 }
 
@@ -252,6 +257,19 @@ fn styled_body_line<'a>(line: &'a str, ranges: &[StyledRange]) -> Line<'a> {
     Line::from(spans)
 }
 
+/// The last error of the feed selected in the feed list, if it failed.
+fn selected_feed_error(app: &App) -> Option<String> {
+    if app.focus != Pane::Feeds {
+        return None;
+    }
+    let Scope::Feed(id) = app.entries.get(app.feed_cursor)?.scope else {
+        return None;
+    };
+    let feed = app.feeds.iter().find(|f| f.id == id)?;
+    let error = feed.last_error.as_deref()?;
+    Some(format!("{}: {}", clean_line(&feed.title), clean_line(error)))
+}
+
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let mut left: Vec<Span<'_>> = Vec::new();
     if let Some(p) = app.progress {
@@ -264,6 +282,11 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         left.push(Span::raw(format!(" {notice} ")));
     }
     if let Some(err) = &app.last_error {
+        left.push(Span::styled(
+            format!(" {err} "),
+            Style::new().fg(Color::Red),
+        ));
+    } else if let Some(err) = selected_feed_error(app) {
         left.push(Span::styled(
             format!(" {err} "),
             Style::new().fg(Color::Red),
@@ -286,48 +309,5 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .alignment(Alignment::Right)
             .fg(Color::DarkGray),
         right_area,
-    );
-}
-
-fn draw_help(frame: &mut Frame<'_>, area: Rect) {
-    let key_width = HELP
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(0);
-    let text_width = HELP
-        .iter()
-        .map(|(_, t)| t.chars().count())
-        .max()
-        .unwrap_or(0);
-    let width = ((key_width + text_width + 7) as u16).min(area.width);
-    let height = ((HELP.len() + 2) as u16).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    let lines: Vec<Line<'_>> = HELP
-        .iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(
-                    format!(" {keys:<key_width$}  "),
-                    Style::new().bold().fg(Color::Yellow),
-                ),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_type(BorderType::Rounded)
-                .title(" Keys "),
-        ),
-        popup,
     );
 }

@@ -25,7 +25,25 @@ impl App {
                 failed: false,
             },
         ];
-        let mut tags: Vec<&String> = self.feeds.iter().flat_map(|f| f.tags.iter()).collect();
+        if self.failing_only {
+            // A flat list of the feeds to clean up, hidden ones included.
+            entries.extend(
+                self.feeds
+                    .iter()
+                    .filter(|f| f.last_error.is_some())
+                    .map(|f| FeedEntry {
+                        scope: Scope::Feed(f.id),
+                        label: clean_line(&f.title),
+                        unread: f.unread,
+                        depth: 0,
+                        failed: true,
+                    }),
+            );
+            self.finish_entries(entries, selected);
+            return;
+        }
+        let shown: Vec<&FeedSummary> = self.feeds.iter().filter(|f| !f.hidden).collect();
+        let mut tags: Vec<&String> = shown.iter().flat_map(|f| f.tags.iter()).collect();
         tags.sort_by_key(|t| t.to_lowercase());
         tags.dedup();
         let feed_entry = |f: &FeedSummary, depth| FeedEntry {
@@ -36,8 +54,11 @@ impl App {
             failed: f.last_error.is_some(),
         };
         for tag in tags {
-            let members: Vec<&FeedSummary> =
-                self.feeds.iter().filter(|f| f.tags.contains(tag)).collect();
+            let members: Vec<&FeedSummary> = shown
+                .iter()
+                .copied()
+                .filter(|f| f.tags.contains(tag))
+                .collect();
             entries.push(FeedEntry {
                 scope: Scope::Tag(tag.clone()),
                 label: clean_line(tag),
@@ -48,11 +69,15 @@ impl App {
             entries.extend(members.into_iter().map(|f| feed_entry(f, 1)));
         }
         entries.extend(
-            self.feeds
+            shown
                 .iter()
                 .filter(|f| f.tags.is_empty())
                 .map(|f| feed_entry(f, 0)),
         );
+        self.finish_entries(entries, selected);
+    }
+
+    fn finish_entries(&mut self, entries: Vec<FeedEntry>, selected: Option<Scope>) {
         self.entries = entries;
         self.feed_cursor = selected
             .and_then(|s| self.entries.iter().position(|e| e.scope == s))

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -13,6 +13,9 @@ use crate::config::Config;
 use crate::feed::fetch::{FetchError, Fetched, Fetcher, Reach, Validators, is_public_url};
 use crate::feed::parse::{charset_from_content_type, parse_feed_with_charset};
 use crate::feed::schedule::{self, FeedHints, MAX_WAIT};
+use super::SessionError;
+use super::db::{Db, Lane};
+use super::welcome;
 use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
 use crate::text::clean_line;
 
@@ -61,19 +64,18 @@ pub enum PollerCommand {
 /// Full texts fetched per feed and refresh, at most; older articles are left to the `f` key.
 const FULL_TEXTS_PER_REFRESH: usize = 20;
 
-/// Why a refresh failed: the fetch error keeps its kind, since it decides when to try again.
+/// Why a refresh failed. The kind is kept until the message is written: a fetch error decides when
+/// to try again.
+#[derive(Debug, thiserror::Error)]
 enum Failure {
+    #[error(transparent)]
     Fetch(FetchError),
-    Other(String),
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Fetch(e) => e.fmt(f),
-            Failure::Other(e) => f.write_str(e),
-        }
-    }
+    #[error(transparent)]
+    Parse(crate::feed::parse::ParseError),
+    #[error("the parser crashed on this feed")]
+    ParserCrashed,
+    #[error(transparent)]
+    Cache(SessionError),
 }
 
 /// `next_fetch` of a feed that is never polled again (410 Gone); an explicit refresh still tries.
@@ -98,16 +100,11 @@ enum Outcome {
     Failed(String),
 }
 
-/// Work for the store's own thread.
-type StoreJob = Box<dyn FnOnce(&mut Store) + Send>;
-
 /// Refreshes feeds into the store. Cheap to share: clone the `Arc`.
 pub struct Refresher {
     fetcher: Fetcher,
-    store: Arc<Mutex<Store>>,
-    /// Store work runs on one thread of its own, in the order it was asked for (`None` if that thread
-    /// could not start: then on tokio's blocking threads).
-    store_jobs: Option<std::sync::mpsc::Sender<StoreJob>>,
+    /// The session's cache: refresh writes queue in its background lane, in order.
+    db: Db,
     interval: Duration,
     max_concurrent: usize,
     max_per_host: usize,
@@ -117,12 +114,10 @@ pub struct Refresher {
 }
 
 impl Refresher {
-    pub fn new(fetcher: Fetcher, store: Arc<Mutex<Store>>, config: &Config) -> Refresher {
-        let store_jobs = store_thread(Arc::clone(&store));
+    pub fn new(fetcher: Fetcher, db: Db, config: &Config) -> Refresher {
         Refresher {
             fetcher,
-            store,
-            store_jobs,
+            db,
             interval: config.refresh_interval(),
             max_concurrent: config.max_concurrent_fetches.max(1),
             max_per_host: config.max_per_host.max(1),
@@ -141,41 +136,25 @@ impl Refresher {
         tokio::task::spawn_blocking(f).await
     }
 
-    /// Runs `f` on the store's thread.
+    /// Runs `f` on the cache's writer thread, behind what a person asked for.
     async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, String> {
-        if let Some(jobs) = &self.store_jobs {
-            let (done, result) = tokio::sync::oneshot::channel();
-            let job: StoreJob = Box::new(move |store| {
-                let _ = done.send(f(store).map_err(|e| e.to_string()));
-            });
-            if jobs.send(job).is_err() {
-                return Err("the cache thread has stopped".into());
-            }
-            return result
-                .await
-                .map_err(|_| "the cache thread dropped a task (it panicked)".to_string())?;
-        }
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = store
-                .lock()
-                .map_err(|_| "the cache lock is poisoned".to_string())?;
-            f(&mut guard).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| format!("cache task failed: {e}"))?
+    ) -> Result<T, SessionError> {
+        self.db.write(Lane::Background, f).await
+    }
+
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
     }
 
     /// Feeds whose time has come.
-    pub async fn due_feeds(&self) -> Result<Vec<FeedRecord>, String> {
+    pub async fn due_feeds(&self) -> Result<Vec<FeedRecord>, SessionError> {
         self.with_store(|s| s.due_feeds(now_unix())).await
     }
 
     /// Every feed, or only those with the given ids.
-    pub async fn feeds(&self, ids: Option<Vec<i64>>) -> Result<Vec<FeedRecord>, String> {
+    pub async fn feeds(&self, ids: Option<Vec<i64>>) -> Result<Vec<FeedRecord>, SessionError> {
         let all = self.with_store(|s| s.feed_records()).await?;
         Ok(match ids {
             None => all,
@@ -271,7 +250,10 @@ impl Refresher {
             etag: feed.etag.clone(),
             last_modified: feed.last_modified.clone(),
         };
-        let fetched = self.fetcher.fetch(&feed.url, &validators).await;
+        let fetched = match welcome::built_in(&feed.url) {
+            Some(document) => Ok(document),
+            None => self.fetcher.fetch(&feed.url, &validators).await,
+        };
         let now = now_unix();
         let interval = feed
             .interval_minutes
@@ -279,6 +261,7 @@ impl Refresher {
             .unwrap_or(self.interval);
         let jitter = jitter(interval);
         let id = feed.id;
+        let own = feed.interval_minutes.is_some();
         let result = match fetched {
             Err(e) => Err(Failure::Fetch(e)),
             Ok(Fetched::NotModified {
@@ -286,13 +269,12 @@ impl Refresher {
                 fresh_for,
             }) => self
                 .with_store(move |s| {
-                    let next_fetch = schedule::next_fetch(
-                        now,
-                        interval,
-                        jitter,
-                        fresh_for,
-                        &FeedHints::default(),
-                    );
+                    let hints = FeedHints::default();
+                    let next_fetch = schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
+                    s.set_schedule_reason(
+                        id,
+                        &schedule::wait_reason(own, interval, fresh_for, &hints),
+                    )?;
                     s.record_not_modified(
                         id,
                         v.etag.as_deref(),
@@ -303,7 +285,7 @@ impl Refresher {
                 })
                 .await
                 .map(|()| Outcome::NotModified)
-                .map_err(Failure::Other),
+                .map_err(Failure::Cache),
             Ok(Fetched::Body {
                 bytes,
                 validators,
@@ -325,6 +307,7 @@ impl Refresher {
                     Ok(Ok((content, hints))) => {
                         let next_fetch =
                             schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
+                        let reason = schedule::wait_reason(own, interval, fresh_for, &hints);
                         let meta = FetchMeta {
                             etag: validators.etag,
                             last_modified: validators.last_modified,
@@ -334,6 +317,7 @@ impl Refresher {
                         let stored = self
                             .with_store(move |s| {
                                 let new = s.apply_refresh(id, &content, &meta)?;
+                                s.set_schedule_reason(id, &reason)?;
                                 // A permanent redirect is followed in the store only once the new
                                 // address served a feed.
                                 if let Some(url) = moved_to {
@@ -343,29 +327,34 @@ impl Refresher {
                             })
                             .await
                             .map(Outcome::Stored)
-                            .map_err(Failure::Other);
+                            .map_err(Failure::Cache);
                         if stored.is_ok() && feed.full_text {
                             self.fetch_pending_full_texts(id).await;
                         }
                         stored
                     }
-                    Ok(Err(e)) => Err(Failure::Other(e.to_string())),
-                    Err(e) => Err(Failure::Other(format!("parser crashed: {e}"))),
+                    Ok(Err(e)) => Err(Failure::Parse(e)),
+                    Err(_) => Err(Failure::ParserCrashed),
                 }
             }
         };
         match result {
             Ok(outcome) => outcome,
             Err(error) => {
-                let (error, retry) = match error {
+                let (error, retry, reason) = match error {
                     Failure::Fetch(FetchError::Gone) => (
                         format!(
                             "{}; polling stopped (remove it with `tidings remove {id}`)",
                             FetchError::Gone
                         ),
                         NEVER,
+                        "410 Gone: not polled again".to_string(),
                     ),
                     Failure::Fetch(FetchError::RetryLater { status, after }) => {
+                        let reason = match after {
+                            Some(_) => format!("the server's Retry-After (HTTP {status})"),
+                            None => format!("backoff after {} errors", feed.error_count + 1),
+                        };
                         let wait = after
                             .map(Duration::from_secs)
                             .unwrap_or_else(|| backoff(feed.error_count))
@@ -377,16 +366,24 @@ impl Refresher {
                                 local_time(at)
                             ),
                             at,
+                            reason,
                         )
                     }
                     other => {
                         let at = now + backoff(feed.error_count).as_secs() as i64;
-                        (format!("{other}; next try {}", local_time(at)), at)
+                        (
+                            format!("{other}; next try {}", local_time(at)),
+                            at,
+                            format!("backoff after {} errors", feed.error_count + 1),
+                        )
                     }
                 };
                 let message = error.clone();
                 if let Err(e) = self
-                    .with_store(move |s| s.record_failure(id, &message, retry))
+                    .with_store(move |s| {
+                        s.set_schedule_reason(id, &reason)?;
+                        s.record_failure(id, &message, retry)
+                    })
                     .await
                 {
                     tracing::error!(feed = %feed.url, error = %e, "cannot record failure");
@@ -405,7 +402,7 @@ impl Refresher {
             .with_store(move |s| Ok(s.find_feed(&feed_id.to_string())?.url))
             .await;
         match url {
-            Ok(url) if !is_public_url(&url).await && !url.starts_with("tidings:") => {
+            Ok(url) if welcome::built_in(&url).is_none() && !is_public_url(&url).await => {
                 Reach::Anywhere
             }
             _ => Reach::PublicOnly,
@@ -452,7 +449,8 @@ impl Refresher {
             };
             s.store_full_text(article_id, stored, now)
         })
-        .await?;
+        .await
+        .map_err(|e| e.to_string())?;
         result.map(|_| ())
     }
 
@@ -468,39 +466,12 @@ impl Refresher {
             }
             Ok(Some((None, _))) => Some("this article has no link".to_string()),
             Ok(None) => Some("the article is no longer in the cache".to_string()),
-            Err(e) => Some(e),
+            Err(e) => Some(e.to_string()),
         };
         let error = error.map(|e| clean_line(&e));
         let _ = updates
             .send(Update::FullTextDone { article_id, error })
             .await;
-    }
-}
-
-/// The thread that runs store work in order; it ends when the refresher (the sender) is dropped.
-fn store_thread(store: Arc<Mutex<Store>>) -> Option<std::sync::mpsc::Sender<StoreJob>> {
-    let (jobs, queue) = std::sync::mpsc::channel::<StoreJob>();
-    let spawned = std::thread::Builder::new()
-        .name("store-writer".into())
-        .spawn(move || {
-            while let Ok(job) = queue.recv() {
-                // A job that panicked drops its answer; the caller sees the error, the thread goes on.
-                let ran =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match store.lock() {
-                        Ok(mut guard) => job(&mut guard),
-                        Err(_) => tracing::error!("the cache lock is poisoned"),
-                    }));
-                if ran.is_err() {
-                    tracing::error!("a cache task panicked");
-                }
-            }
-        });
-    match spawned {
-        Ok(_) => Some(jobs),
-        Err(e) => {
-            tracing::warn!(error = %e, "no thread for the cache; using the blocking pool");
-            None
-        }
     }
 }
 
@@ -513,8 +484,18 @@ pub fn spawn(
     mpsc::UnboundedSender<PollerCommand>,
     tokio::task::JoinHandle<()>,
 ) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let handle = tokio::spawn(async move {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (tx, spawn_with(refresher, updates, rx))
+}
+
+/// [`spawn`] on a command channel made earlier (the reader makes it before its first frame and starts
+/// the poller after).
+pub fn spawn_with(
+    refresher: Arc<Refresher>,
+    updates: mpsc::Sender<Update>,
+    mut rx: mpsc::UnboundedReceiver<PollerCommand>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
         loop {
             let wait = match refresher.with_store(|s| s.next_due_time()).await {
                 Ok(Some(due)) => Duration::from_secs((due - now_unix()).clamp(0, 300) as u64),
@@ -546,8 +527,7 @@ pub fn spawn(
                 Err(e) => tracing::error!(error = %e, "cannot list feeds to refresh"),
             }
         }
-    });
-    (tx, handle)
+    })
 }
 
 /// Feeds on the same host share a limit; local files share one too.

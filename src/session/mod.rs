@@ -1,0 +1,94 @@
+//! The core that both front ends stand on. A [`Session`] owns the one cache handle of the process
+//! ([`db::Db`]: one writer thread, one reader thread), the HTTP client and the [`refresh::Refresher`],
+//! the subscription operations ([`subscriptions`]) and the configuration. The TUI (`ui`) and the
+//! command line (`cli`) are thin front ends on it and never import each other.
+//!
+//! The HTTP client is built on first use: loading the system's TLS roots costs milliseconds that the
+//! reader's first frame should not wait for.
+
+pub mod article;
+pub mod db;
+pub mod refresh;
+pub mod subscriptions;
+pub mod welcome;
+
+use std::sync::{Arc, OnceLock};
+
+use crate::config::Config;
+use crate::feed::fetch::{FetchError, FetchLimits, Fetcher};
+use crate::paths::Profile;
+use crate::store::StoreError;
+use db::Db;
+use refresh::Refresher;
+
+/// What can go wrong below the front ends; they format it.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("cannot start a thread: {0}")]
+    Thread(String),
+    #[error("the cache has been closed")]
+    CacheGone,
+    #[error("a cache task failed (see the log)")]
+    TaskPanicked,
+}
+
+/// One profile, opened: the cache, the client, the refresher and the settings.
+pub struct Session {
+    config: Config,
+    db: Db,
+    refresher: OnceLock<Arc<Refresher>>,
+}
+
+impl Session {
+    /// Opens the profile's cache (creating and migrating it). Nothing touches the network.
+    pub fn open(profile: &Profile, config: Config) -> Result<Session, SessionError> {
+        let db = Db::open(&profile.cache_file())?;
+        Ok(Session::with_db(db, config))
+    }
+
+    /// A session over an already open cache (tests).
+    pub fn with_db(db: Db, config: Config) -> Session {
+        Session {
+            config,
+            db,
+            refresher: OnceLock::new(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The refresher (and with it the HTTP client), built on first use.
+    pub fn refresher(&self) -> Result<Arc<Refresher>, SessionError> {
+        if let Some(r) = self.refresher.get() {
+            return Ok(Arc::clone(r));
+        }
+        let fetcher = Fetcher::new(FetchLimits::from(&self.config))?;
+        let refresher = Arc::new(Refresher::new(fetcher, self.db.clone(), &self.config));
+        Ok(Arc::clone(self.refresher.get_or_init(|| refresher)))
+    }
+
+    /// The subscription operations over this session's cache and client.
+    pub fn subscriptions(&self) -> subscriptions::Subscriptions<'_> {
+        subscriptions::Subscriptions::new(self)
+    }
+
+    /// The first start of a profile: the welcome feed, unless the profile already has feeds.
+    pub fn ensure_first_run(&self) -> Result<(), SessionError> {
+        self.db.write_blocking(welcome::ensure_first_run)
+    }
+
+    /// Waits for every write queued so far (before the process exits).
+    pub fn flush(&self) {
+        self.db.flush();
+    }
+}
