@@ -220,7 +220,11 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         }
         CliCommand::RenameTag { from, to } => {
             let n = block_on(subs.rename_tag(&from, &to))??;
-            println!("renamed tag {} to {} ({n} feeds)", clean_line(&from), clean_line(&to));
+            println!(
+                "renamed tag {} to {} ({n} feeds)",
+                clean_line(&from),
+                clean_line(&to)
+            );
             ExitCode::SUCCESS
         }
         CliCommand::Remove { feed, with_starred } => {
@@ -232,10 +236,7 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
                 0 => String::new(),
                 n => format!("; {n} starred articles kept"),
             };
-            println!(
-                "removed feed {id}: {}{kept}",
-                clean_line(&feed)
-            );
+            println!("removed feed {id}: {}{kept}", clean_line(&feed));
             ExitCode::SUCCESS
         }
         CliCommand::Import {
@@ -298,7 +299,7 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         }
         CliCommand::Extract { .. } => ExitCode::SUCCESS,
     };
-    session.flush();
+    session.close();
     Ok(code)
 }
 

@@ -1,14 +1,13 @@
 //! Full articles end to end on loopback: a feed whose items link to pages on the same test server; the
 //! poller fetches each page, extracts the article and stores it; it reads back offline.
 
-use std::sync::{Arc, Mutex};
-
 use chrono::FixedOffset;
 use tidings::config::Config;
 use tidings::feed::fetch::{FetchLimits, Fetcher, Reach};
-use tidings::poller::{Refresher, Update};
+use tidings::session::article::ArticleDoc;
+use tidings::session::db::Db;
+use tidings::session::refresh::{Refresher, Update};
 use tidings::store::{NewFeed, Scope, Store};
-use tidings::ui::article::ArticleDoc;
 use tokio::sync::mpsc;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -54,7 +53,7 @@ fn refresher(store: Store) -> Refresher {
         ..Config::default()
     };
     let fetcher = Fetcher::new(FetchLimits::from(&config)).unwrap();
-    Refresher::new(fetcher, Arc::new(Mutex::new(store)), &config)
+    Refresher::new(fetcher, Db::from_store(store).unwrap(), &config)
 }
 
 #[tokio::test]

@@ -174,6 +174,8 @@ fn upgrading_a_version_3_cache_counts_what_it_holds() {
         "DROP TRIGGER articles_counted_in; DROP TRIGGER articles_counted_out;
          DROP TRIGGER articles_counted_read;
          ALTER TABLE feeds DROP COLUMN article_count; ALTER TABLE feeds DROP COLUMN unread_count;
+         ALTER TABLE feeds DROP COLUMN hidden; ALTER TABLE feeds DROP COLUMN unsubscribed;
+         ALTER TABLE feeds DROP COLUMN last_error_at; ALTER TABLE feeds DROP COLUMN schedule_reason;
          DROP INDEX articles_feed_link;
          CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
          PRAGMA user_version = 3;",

@@ -15,10 +15,10 @@ use ratatui::layout::Rect;
 use tidings::feed::parse::{
     ParseError, charset_from_content_type, parse_feed, parse_feed_with_charset,
 };
-use tidings::poller::Update;
+use tidings::session::article::ArticleDoc;
+use tidings::session::refresh::Update;
 use tidings::store::{AddOutcome, FeedContent, FetchMeta, NewFeed, Scope, Store};
 use tidings::ui::app::{App, Command as AppCommand, Msg};
-use tidings::ui::article::ArticleDoc;
 use tidings::ui::browser::{self, OpenError, browser_command, checked_url};
 use tidings::ui::keymap::Action;
 use tidings::ui::views;

@@ -1,14 +1,15 @@
 //! Politeness towards servers, each behaviour against a loopback server that records requests:
 //! redirects (followed by our own loop), Retry-After on 429/503, 410 Gone, no cookies or Referer.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tidings::config::Config;
 use tidings::feed::fetch::{
     FetchError, FetchLimits, Fetched, Fetcher, Validators, retry_after_seconds,
 };
-use tidings::poller::Refresher;
+use tidings::session::db::Db;
+use tidings::session::refresh::Refresher;
 use tidings::store::{NewFeed, Store, now_unix};
 use tokio::sync::mpsc;
 use wiremock::matchers::{method, path};
@@ -60,7 +61,7 @@ fn setup(url: &str) -> (tempfile::TempDir, Refresher, std::path::PathBuf) {
         timeout_seconds: 5,
         ..Config::default()
     };
-    let refresher = Refresher::new(fetcher(), Arc::new(Mutex::new(store)), &config);
+    let refresher = Refresher::new(fetcher(), Db::from_store(store).unwrap(), &config);
     (dir, refresher, db)
 }
 
@@ -359,7 +360,11 @@ async fn wait_after(template: ResponseTemplate, interval_minutes: Option<i64>) -
             ..NewFeed::default()
         })
         .unwrap();
-    let refresher = Refresher::new(fetcher(), Arc::new(Mutex::new(store)), &Config::default());
+    let refresher = Refresher::new(
+        fetcher(),
+        Db::from_store(store).unwrap(),
+        &Config::default(),
+    );
     let before = now_unix();
     refresh_all(&refresher).await;
     let next = Store::open(&db).unwrap().feed_summaries().unwrap()[0].next_fetch;
@@ -456,13 +461,16 @@ async fn starting_twice_within_a_minute_sends_no_second_request() {
         .unwrap();
     for start in 0..2 {
         // What the reader does at start: a poller over its own connection, refreshing what is due.
-        let store = Arc::new(Mutex::new(Store::open(&db).unwrap()));
+        let store = Db::from_store(Store::open(&db).unwrap()).unwrap();
         let refresher = Arc::new(Refresher::new(fetcher(), store, &Config::default()));
         let (tx, mut rx) = mpsc::channel(16);
-        let (commands, task) = tidings::poller::spawn(Arc::clone(&refresher), tx);
+        let (commands, task) = tidings::session::refresh::spawn(Arc::clone(&refresher), tx);
         if start == 0 {
             while let Some(update) = rx.recv().await {
-                if matches!(update, tidings::poller::Update::RefreshFinished(_)) {
+                if matches!(
+                    update,
+                    tidings::session::refresh::Update::RefreshFinished(_)
+                ) {
                     break;
                 }
             }

@@ -2,13 +2,14 @@
 //! server where requests must be counted), stored in a real SQLite cache in a temp dir.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tidings::config::Config;
 use tidings::feed::fetch::{FetchLimits, Fetcher};
-use tidings::poller::{RefreshSummary, Refresher, Update};
+use tidings::session::db::Db;
+use tidings::session::refresh::{RefreshSummary, Refresher, Update};
 use tidings::store::{AddOutcome, FeedSummary, Headline, NewFeed, Scope, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -20,7 +21,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 struct Env {
     _dir: tempfile::TempDir,
-    store: Arc<Mutex<Store>>,
+    store: Db,
     refresher: Refresher,
 }
 
@@ -44,9 +45,9 @@ impl Env {
                 }
             })
             .collect();
-        let store = Arc::new(Mutex::new(store));
+        let store = Db::from_store(store).unwrap();
         let fetcher = Fetcher::new(FetchLimits::from(&config)).unwrap();
-        let refresher = Refresher::new(fetcher, Arc::clone(&store), &config);
+        let refresher = Refresher::new(fetcher, store.clone(), &config);
         (
             Env {
                 _dir: dir,
@@ -72,17 +73,13 @@ impl Env {
 
     fn headlines(&self, feed_id: i64) -> Vec<Headline> {
         self.store
-            .lock()
-            .unwrap()
-            .headlines(&Scope::Feed(feed_id), false)
+            .read_blocking(move |s| s.headlines(&Scope::Feed(feed_id), false))
             .unwrap()
     }
 
     fn summary_of(&self, feed_id: i64) -> FeedSummary {
         self.store
-            .lock()
-            .unwrap()
-            .feed_summaries()
+            .read_blocking(|s| s.feed_summaries())
             .unwrap()
             .into_iter()
             .find(|f| f.id == feed_id)
@@ -365,11 +362,12 @@ async fn refetch_never_duplicates_and_keeps_read_and_starred() {
     let before = by_title(&env.headlines(id));
     assert_eq!(before.len(), 3);
     let (alpha, beta, gamma) = (before["Alpha"].id, before["Beta"].id, before["Gamma"].id);
-    {
-        let mut store = env.store.lock().unwrap();
-        store.set_read(alpha, true).unwrap();
-        store.set_starred(beta, true).unwrap();
-    }
+    env.store
+        .write_blocking(move |store| {
+            store.set_read(alpha, true)?;
+            store.set_starred(beta, true)
+        })
+        .unwrap();
 
     // Same items (one retitled) plus a new one.
     server.reset().await;

@@ -2,14 +2,16 @@
 //! `TestBackend` and compared with insta snapshots (wide three-pane and narrow one-pane layouts).
 
 use chrono::FixedOffset;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
-use tidings::poller::{RefreshSummary, Update};
+use tidings::session::article::ArticleDoc;
+use tidings::session::refresh::{RefreshSummary, Update};
 use tidings::store::{Article, FeedSummary, Headline, HeadlineWindow, Scope};
 use tidings::ui::app::{App, Command, Msg, Pane};
-use tidings::ui::article::ArticleDoc;
 use tidings::ui::keymap::Action;
+use tidings::ui::popups::Popup;
 use tidings::ui::views;
 
 const T0: i64 = 1_764_072_000; // 2025-11-25 12:00 UTC
@@ -32,6 +34,7 @@ fn feed(id: i64, title: &str, tags: &[&str], unread: i64) -> FeedSummary {
         next_fetch: T0 + 3600,
         full_text: false,
         interval_minutes: None,
+        hidden: false,
     }
 }
 
@@ -389,9 +392,15 @@ fn back_walks_out_then_quits() {
 fn help_closes_on_any_key() {
     let mut app = loaded_app(120, 30);
     act(&mut app, Action::Help);
-    assert!(app.show_help);
-    assert!(act(&mut app, Action::Down).is_empty());
-    assert!(!app.show_help);
+    assert!(matches!(app.popups.last(), Some(Popup::Help(_))));
+    assert!(
+        app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char('x'),
+            KeyModifiers::NONE
+        )))
+        .is_empty()
+    );
+    assert!(app.popups.is_empty());
     assert_eq!(
         app.feed_cursor, 0,
         "the key that closed help did nothing else"

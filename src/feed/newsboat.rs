@@ -389,7 +389,8 @@ pub fn read_newsboat_cache(path: &Path) -> Result<Vec<CachedState>, NewsboatErro
     conn.busy_timeout(CACHE_BUSY_TIMEOUT).map_err(fail)?;
     // Belt and braces on top of the read-only open, and no functions from a hostile schema.
     conn.pragma_update(None, "query_only", "ON").map_err(fail)?;
-    conn.pragma_update(None, "trusted_schema", "OFF").map_err(fail)?;
+    conn.pragma_update(None, "trusted_schema", "OFF")
+        .map_err(fail)?;
 
     let not_newsboat = |reason: &str| NewsboatError::NotNewsboatCache {
         path: shown.clone(),

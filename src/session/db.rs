@@ -38,25 +38,29 @@ struct Worker {
 }
 
 impl Worker {
-    fn spawn(name: &str, mut store: Store) -> Result<Arc<Worker>, SessionError> {
+    fn spawn(
+        name: &str,
+        mut store: Store,
+    ) -> Result<(Arc<Worker>, std::thread::JoinHandle<()>), SessionError> {
         let worker = Arc::new(Worker {
             queues: Mutex::new(Queues::default()),
             ready: Condvar::new(),
         });
         let me = Arc::clone(&worker);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(name.into())
             .spawn(move || {
                 while let Some(job) = me.next_job() {
                     // A job that panicked drops its answer; the caller sees the error, the thread goes on.
-                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut store)));
+                    let ran =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut store)));
                     if ran.is_err() {
                         tracing::error!("a cache task panicked");
                     }
                 }
             })
             .map_err(|e| SessionError::Thread(e.to_string()))?;
-        Ok(worker)
+        Ok((worker, thread))
     }
 
     /// The next job, or `None` once every handle is gone and the queues are empty (so every write
@@ -64,7 +68,11 @@ impl Worker {
     fn next_job(&self) -> Option<Job> {
         let mut q = self.queues.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some(job) = q.interactive.pop_front().or_else(|| q.background.pop_front()) {
+            if let Some(job) = q
+                .interactive
+                .pop_front()
+                .or_else(|| q.background.pop_front())
+            {
                 return Some(job);
             }
             if q.closed {
@@ -96,16 +104,31 @@ impl Worker {
 
 struct Inner {
     writer: Arc<Worker>,
-    /// `None` for an in-memory cache: reads then go to the writer.
+    /// `None` for a single connection: reads then go to the writer.
     reader: Option<Arc<Worker>>,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
-impl Drop for Inner {
-    fn drop(&mut self) {
+impl Inner {
+    /// Lets the threads finish their queues, then waits for them: their connections close, which
+    /// checkpoints the WAL into the database and removes it.
+    fn shutdown(&self) {
         self.writer.close();
         if let Some(r) = &self.reader {
             r.close();
         }
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        for thread in threads {
+            if thread.join().is_err() {
+                tracing::error!("a cache thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
 
@@ -121,20 +144,25 @@ impl Db {
     pub fn open(path: &Path) -> Result<Db, SessionError> {
         let writer = Store::open(path)?;
         let reader = Store::open(path)?;
+        let (writer, w) = Worker::spawn("store-writer", writer)?;
+        let (reader, r) = Worker::spawn("store-reader", reader)?;
         Ok(Db {
             inner: Arc::new(Inner {
-                writer: Worker::spawn("store-writer", writer)?,
-                reader: Some(Worker::spawn("store-reader", reader)?),
+                writer,
+                reader: Some(reader),
+                threads: Mutex::new(vec![w, r]),
             }),
         })
     }
 
     /// A handle over one connection that both writes and reads (tests, in-memory caches).
     pub fn from_store(store: Store) -> Result<Db, SessionError> {
+        let (writer, thread) = Worker::spawn("store-writer", store)?;
         Ok(Db {
             inner: Arc::new(Inner {
-                writer: Worker::spawn("store-writer", store)?,
+                writer,
                 reader: None,
+                threads: Mutex::new(vec![thread]),
             }),
         })
     }
@@ -204,8 +232,9 @@ impl Db {
         Ok(answer.recv().map_err(|_| SessionError::TaskPanicked)??)
     }
 
-    /// Waits until every write queued so far has run (used before the process exits).
-    pub fn flush(&self) {
-        let _ = self.write_blocking(|_| Ok(()));
+    /// Runs what is queued, closes the connections and stops the threads (before the process exits;
+    /// later calls on any handle get [`SessionError::CacheGone`]).
+    pub fn shutdown(&self) {
+        self.inner.shutdown();
     }
 }

@@ -87,8 +87,14 @@ impl Session {
         self.db.write_blocking(welcome::ensure_first_run)
     }
 
-    /// Waits for every write queued so far (before the process exits).
-    pub fn flush(&self) {
-        self.db.flush();
+    /// Runs every write queued so far and closes the cache (before the process exits).
+    pub fn close(&self) {
+        self.db.shutdown();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.close();
     }
 }

@@ -9,13 +9,13 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 
+use super::SessionError;
+use super::db::{Db, Lane};
+use super::welcome;
 use crate::config::Config;
 use crate::feed::fetch::{FetchError, Fetched, Fetcher, Reach, Validators, is_public_url};
 use crate::feed::parse::{charset_from_content_type, parse_feed_with_charset};
 use crate::feed::schedule::{self, FeedHints, MAX_WAIT};
-use super::SessionError;
-use super::db::{Db, Lane};
-use super::welcome;
 use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
 use crate::text::clean_line;
 

@@ -347,7 +347,11 @@ impl<'a> Subscriptions<'a> {
     }
 
     /// Unsubscribes; with `keep_starred` the feed's starred articles stay in the cache.
-    pub async fn remove(&self, feed_id: i64, keep_starred: bool) -> Result<Removed, SubscribeError> {
+    pub async fn remove(
+        &self,
+        feed_id: i64,
+        keep_starred: bool,
+    ) -> Result<Removed, SubscribeError> {
         Ok(self
             .session
             .db()
@@ -418,10 +422,11 @@ impl<'a> Subscriptions<'a> {
     ) -> Result<ImportReport, SubscribeError> {
         let bytes = read_regular_file(path)?;
         let (kind, feeds, skipped) = if newsboat::looks_like_opml(&bytes) {
-            let parsed = parse_opml(&bytes, allow_local).map_err(|source| SubscribeError::Opml {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let parsed =
+                parse_opml(&bytes, allow_local).map_err(|source| SubscribeError::Opml {
+                    path: path.display().to_string(),
+                    source,
+                })?;
             let feeds: Vec<NewFeed> = parsed
                 .feeds
                 .into_iter()

@@ -88,7 +88,9 @@ impl Store {
 
     /// Finds a feed by numeric id or exact URL.
     pub fn find_feed(&self, url_or_id: &str) -> Result<FeedRecord> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM feeds WHERE (url = ?1 OR id = ?2) AND unsubscribed = 0");
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM feeds WHERE (url = ?1 OR id = ?2) AND unsubscribed = 0"
+        );
         let id: i64 = url_or_id.trim().parse().unwrap_or(-1);
         self.conn
             .query_row(&sql, params![url_or_id.trim(), id], record_from_row)
@@ -117,13 +119,11 @@ impl Store {
 
     /// When the next feed becomes due, if there are feeds at all.
     pub fn next_due_time(&self) -> Result<Option<i64>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT MIN(next_fetch) FROM feeds WHERE unsubscribed = 0",
-                [],
-                |r| r.get(0),
-            )?)
+        Ok(self.conn.query_row(
+            "SELECT MIN(next_fetch) FROM feeds WHERE unsubscribed = 0",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Feeds with their tags and article counts, sorted by title.

@@ -40,11 +40,9 @@ impl Store {
         if from != to {
             tx.execute("DELETE FROM feed_tags WHERE tag = ?1", [from])?;
         }
-        let n: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM feed_tags WHERE tag = ?1",
-            [to],
-            |r| r.get(0),
-        )?;
+        let n: i64 = tx.query_row("SELECT COUNT(*) FROM feed_tags WHERE tag = ?1", [to], |r| {
+            r.get(0)
+        })?;
         tx.commit()?;
         Ok(n as usize)
     }

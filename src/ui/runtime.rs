@@ -38,7 +38,7 @@ pub fn run(profile: &Profile, session: Session) -> anyhow::Result<()> {
     let session = Arc::new(session);
     let result = runtime.block_on(run_async(Arc::clone(&session)));
     // Every write queued before quitting lands; a refresh cut short is rolled back by SQLite.
-    session.flush();
+    session.close();
     runtime.shutdown_timeout(Duration::from_secs(2));
     result
 }
@@ -260,7 +260,10 @@ impl Executor {
                 None
             }
             Command::OpenArticleLink(id) => {
-                match db.read(move |s| Ok(s.article(id)?.and_then(|a| a.link))).await? {
+                match db
+                    .read(move |s| Ok(s.article(id)?.and_then(|a| a.link)))
+                    .await?
+                {
                     None => Some(Msg::Notice("This article has no link".into())),
                     Some(url) => {
                         self.open_url(url);

@@ -267,7 +267,11 @@ fn selected_feed_error(app: &App) -> Option<String> {
     };
     let feed = app.feeds.iter().find(|f| f.id == id)?;
     let error = feed.last_error.as_deref()?;
-    Some(format!("{}: {}", clean_line(&feed.title), clean_line(error)))
+    Some(format!(
+        "{}: {}",
+        clean_line(&feed.title),
+        clean_line(error)
+    ))
 }
 
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {

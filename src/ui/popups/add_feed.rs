@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 
-use super::{Then, Context, Outcome, TextField, dialog, error_line, hint};
+use super::{Context, Outcome, TextField, Then, dialog, error_line, hint};
 use crate::feed::discover::FeedLink;
 use crate::session::subscriptions::{Subscription, split_tags};
 use crate::text::clean_line;
@@ -27,8 +27,13 @@ pub enum DetailField {
 pub enum AddStep {
     Url,
     /// Fetching the URL; `seconds` since it started.
-    Probing { seconds: u32 },
-    Pick { links: Vec<FeedLink>, cursor: usize },
+    Probing {
+        seconds: u32,
+    },
+    Pick {
+        links: Vec<FeedLink>,
+        cursor: usize,
+    },
     Details {
         token: u64,
         url: String,
@@ -248,7 +253,9 @@ impl AddFeed {
     pub fn draw(&self, frame: &mut Frame<'_>, _cx: &Context<'_>) {
         let mut lines: Vec<Line<'_>> = Vec::new();
         let url_focused = self.step == AddStep::Url;
-        lines.push(Line::from("Address of a feed, or of a site that links to one:"));
+        lines.push(Line::from(
+            "Address of a feed, or of a site that links to one:",
+        ));
         lines.push(self.url.line(60, url_focused));
         match &self.step {
             AddStep::Url => {}

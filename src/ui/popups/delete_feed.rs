@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::style::Stylize;
 use ratatui::text::Line;
 
-use super::{Then, Outcome, dialog, error_line, hint};
+use super::{Outcome, Then, dialog, error_line, hint};
 use crate::store::FeedDetails;
 use crate::text::clean_line;
 use crate::ui::app::{Command, Done};

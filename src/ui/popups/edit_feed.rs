@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 
-use super::{Then, Context, Outcome, TextField, dialog, error_line, hint};
+use super::{Context, Outcome, TextField, Then, dialog, error_line, hint};
 use crate::session::subscriptions::{FeedEdit, format_minutes, parse_minutes, split_tags};
 use crate::store::FeedSummary;
 use crate::text::clean_line;

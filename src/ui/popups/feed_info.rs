@@ -112,7 +112,10 @@ impl FeedInfo {
         ];
         if let Some(e) = &d.last_error {
             let at = d.last_error_at.map(time).unwrap_or_default();
-            rows.push(("Last error", format!("{at} {}", clean_line(e)).trim().into()));
+            rows.push((
+                "Last error",
+                format!("{at} {}", clean_line(e)).trim().into(),
+            ));
         }
         if d.hidden {
             rows.push(("Hidden", "yes (left out of the feed list)".into()));

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::{Outcome, centered};
+use crate::session::article::wrap;
 use crate::ui::keymap::help_rows;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -30,8 +31,16 @@ impl Help {
 
     pub fn draw(&self, frame: &mut Frame<'_>) {
         let rows: Vec<(&str, &str)> = help_rows().collect();
-        let key_width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-        let text_width = rows.iter().map(|(_, t)| t.chars().count()).max().unwrap_or(0);
+        let key_width = rows
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        let text_width = rows
+            .iter()
+            .map(|(_, t)| t.chars().count())
+            .max()
+            .unwrap_or(0);
         let area = frame.area();
         let width = ((key_width + text_width + 6) as u16).min(area.width);
         let rect = centered(area, width, (rows.len() + 3) as u16);
@@ -39,20 +48,23 @@ impl Help {
         // Narrow screens put the description under the keys instead of beside them.
         let beside = inner_width >= key_width + 3 + 20;
         let mut lines: Vec<Line<'_>> = Vec::new();
+        let key_style = Style::new().bold().fg(Color::Yellow);
         for (keys, what) in &rows {
-            let keys_span = Span::styled(
-                if beside {
-                    format!("{keys:<key_width$}  ")
-                } else {
-                    keys.to_string()
-                },
-                Style::new().bold().fg(Color::Yellow),
-            );
             if beside {
-                lines.push(Line::from(vec![keys_span, Span::raw(*what)]));
+                // Descriptions wrap under themselves, not under the keys.
+                let room = inner_width.saturating_sub(key_width + 2).max(10);
+                for (i, part) in wrap(what, room).into_iter().enumerate() {
+                    let left = if i == 0 { *keys } else { "" };
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{left:<key_width$}  "), key_style),
+                        Span::raw(part),
+                    ]));
+                }
             } else {
-                lines.push(Line::from(keys_span));
-                lines.push(Line::from(format!("  {what}")));
+                lines.push(Line::from(Span::styled(keys.to_string(), key_style)));
+                for part in wrap(what, inner_width.saturating_sub(2).max(10)) {
+                    lines.push(Line::from(format!("  {part}")));
+                }
             }
         }
         let visible = rect.height.saturating_sub(3) as usize;

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::text::Line;
 
-use super::{Then, Outcome, TextField, dialog, error_line, hint};
+use super::{Outcome, TextField, Then, dialog, error_line, hint};
 use crate::session::subscriptions::ImportReport;
 use crate::ui::app::{Command, Done};
 
@@ -125,10 +125,7 @@ impl Import {
 /// `~/x` → `$HOME/x`, as a shell would.
 fn expand_home(path: &str) -> String {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::Path::new(&home)
-            .join(rest)
-            .display()
-            .to_string(),
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest).display().to_string(),
         _ => path.to_string(),
     }
 }
