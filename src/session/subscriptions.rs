@@ -446,7 +446,8 @@ impl<'a> Subscriptions<'a> {
                 .feeds
                 .into_iter()
                 .map(|e| NewFeed {
-                    url: e.url,
+                    // Stored as `add` stores URLs, so the two find the same feed.
+                    url: normalize_feed_url(&e.url).unwrap_or(e.url),
                     title: e.title,
                     tags: clean_tags(&e.tags),
                     hidden: e.hidden,
@@ -510,7 +511,9 @@ impl<'a> Subscriptions<'a> {
             .write(Lane::Interactive, move |s| {
                 let mut matched = 0;
                 for (url, states) in &by_feed {
-                    if let Ok(feed) = s.find_feed(url) {
+                    let normalized = normalize_feed_url(url).unwrap_or_default();
+                    let feed = s.find_feed(url).or_else(|_| s.find_feed(&normalized));
+                    if let Ok(feed) = feed {
                         matched += s.apply_article_states(feed.id, states)?;
                     }
                 }
