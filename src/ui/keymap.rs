@@ -334,3 +334,12 @@ pub fn help_rows() -> impl Iterator<Item = (&'static str, &'static str)> {
         .filter(|b| !b.label.is_empty())
         .map(|b| (b.label, b.help))
 }
+
+/// The help as a Markdown table (README's key table is this, checked by a test).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| key | action |\n|---|---|\n");
+    for (keys, what) in help_rows() {
+        out.push_str(&format!("| `{keys}` | {what} |\n"));
+    }
+    out
+}
