@@ -16,9 +16,6 @@ pub fn normalize_feed_url(input: &str) -> Result<String, String> {
     if input.is_empty() {
         return Err("the feed URL is empty".into());
     }
-    if input == crate::session::welcome::WELCOME_URL {
-        return Ok(input.to_string());
-    }
     if let Ok(url) = url::Url::parse(input) {
         match url.scheme() {
             "http" | "https" if url.host_str().is_some() => return Ok(url.to_string()),

@@ -13,7 +13,7 @@ use crate::feed::discover::{FeedLink, discover_feed_links};
 use crate::feed::fetch::{FetchError, Fetched, Validators, decode_html};
 use crate::feed::opml::{ExportFeed, OpmlError, parse_opml, write_opml};
 use crate::feed::parse::{ParseError, charset_from_content_type, parse_feed_with_charset};
-use crate::feed::{newsboat, normalize_feed_url, schedule};
+use crate::feed::{newsboat, schedule};
 use crate::store::{
     AddOutcome, ArticleState, FeedContent, FeedDetails, FetchMeta, NewFeed, Removed, now_unix,
 };
@@ -537,6 +537,16 @@ impl<'a> Subscriptions<'a> {
             .collect();
         Ok(write_opml(&export))
     }
+}
+
+/// A location as stored: the built-in feeds by name, everything else as `feed::normalize_feed_url`
+/// has it.
+pub fn normalize_feed_url(input: &str) -> Result<String, String> {
+    let trimmed = input.trim();
+    if welcome::built_in(trimmed).is_some() {
+        return Ok(trimmed.to_string());
+    }
+    crate::feed::normalize_feed_url(trimmed)
 }
 
 fn new_feed(sub: &Subscription) -> NewFeed {

@@ -227,6 +227,8 @@ impl Store {
     pub fn set_interval(&mut self, feed_id: i64, minutes: Option<i64>) -> Result<bool> {
         Ok(self.conn.execute(
             "UPDATE feeds SET interval_minutes = ?2,
+                 schedule_reason = CASE WHEN ?2 IS NULL THEN 'the default interval'
+                     ELSE 'the feed''s own interval' END,
                  next_fetch = CASE WHEN ?2 IS NOT NULL AND last_fetch IS NOT NULL
                      THEN MIN(next_fetch, last_fetch + ?2 * 60) ELSE next_fetch END
              WHERE id = ?1",

@@ -315,10 +315,10 @@ fn matches(binding: &Key, key: &KeyEvent) -> bool {
 
 /// The action a key asks for in `mode`; `None` for keys that do nothing there.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
-    if key.modifiers.is_empty() || key.modifiers == KeyModifiers::SHIFT {
-        if let KeyCode::Char(c @ '1'..='9') = key.code {
-            return Some(Action::OpenLink(c as u8 - b'0'));
-        }
+    if (key.modifiers.is_empty() || key.modifiers == KeyModifiers::SHIFT)
+        && let KeyCode::Char(c @ '1'..='9') = key.code
+    {
+        return Some(Action::OpenLink(c as u8 - b'0'));
     }
     BINDINGS
         .iter()
