@@ -181,7 +181,8 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
                 every,
                 hidden: false,
             };
-            let shown_url = crate::session::subscriptions::normalize_feed_url(&sub.url).unwrap_or_default();
+            let shown_url =
+                crate::session::subscriptions::normalize_feed_url(&sub.url).unwrap_or_default();
             match block_on(subs.add(sub))?? {
                 AddOutcome::Added(id) => println!("added feed {id}: {}", clean_line(&shown_url)),
                 AddOutcome::AlreadyExists(id) => {
