@@ -507,3 +507,32 @@ fn readme_key_table_is_the_keymap() {
         "README's key table differs from the keymap; paste this:\n{table}"
     );
 }
+
+#[test]
+fn changes_made_by_other_processes_are_picked_up() {
+    let mut app = two_feeds();
+    assert_eq!(app.update(Msg::Tick), [Command::CheckForChanges]);
+    assert!(
+        app.update(Msg::CacheVersion(7)).is_empty(),
+        "the first look only notes it"
+    );
+    assert!(
+        app.update(Msg::CacheVersion(7)).is_empty(),
+        "nothing changed"
+    );
+    let commands = app.update(Msg::CacheVersion(8));
+    assert!(commands.contains(&Command::LoadFeeds), "{commands:?}");
+    // The shown feed was removed elsewhere: the reader goes back to All.
+    select_feed(&mut app, "World News");
+    assert_eq!(app.scope, Scope::Feed(2));
+    let commands = app.update(Msg::FeedsLoaded {
+        feeds: vec![feed(1, "Rust Blog", &["tech"])],
+        unread_total: 2,
+        starred_total: 0,
+    });
+    assert_eq!(app.scope, Scope::All);
+    assert!(commands.contains(&Command::LoadHeadlines {
+        scope: Scope::All,
+        start: 0
+    }));
+}

@@ -184,7 +184,9 @@ fn text_source_note(article: &Article, showing_full: bool) -> String {
             "feed; the full article failed: {} (f: retry)",
             clean_line(e)
         ),
-        (false, false, None) => "feed (f: fetch the full article)".into(),
+        // Only an article with a link has a page to fetch.
+        (false, false, None) if article.link.is_some() => "feed (f: fetch the full article)".into(),
+        (false, false, None) => "feed".into(),
     }
 }
 

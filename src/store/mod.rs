@@ -63,6 +63,14 @@ impl Store {
         Ok(store)
     }
 
+    /// A number that changes whenever another connection (another process, or this process's writer)
+    /// commits to the cache: the reader polls it to notice outside changes cheaply.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The schema version stored in the file (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self

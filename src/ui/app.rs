@@ -102,6 +102,8 @@ pub enum Msg {
     Notice(String),
     /// Subscription work finished.
     Done(Done),
+    /// The cache's change counter (the answer to `CheckForChanges`).
+    CacheVersion(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +169,8 @@ pub enum Command {
         keep_starred: bool,
     },
     LoadDetails(i64),
+    /// Read the cache's change counter, to notice changes made by other processes (the CLI, cron).
+    CheckForChanges,
     Import {
         path: String,
     },
@@ -183,6 +187,7 @@ impl Command {
                 | Command::LoadArticle { .. }
                 | Command::OpenArticleLink(_)
                 | Command::LoadDetails(_)
+                | Command::CheckForChanges
         )
     }
 }
@@ -231,6 +236,8 @@ pub struct App {
     stale: bool,
     /// Select this scope in the feed list once the feeds are loaded (a feed just added).
     select_after_load: Option<Scope>,
+    /// The cache's change counter when last looked at.
+    cache_version: Option<i64>,
 }
 
 impl App {
@@ -264,6 +271,7 @@ impl App {
             pending_article: None,
             stale: false,
             select_after_load: None,
+            cache_version: None,
         }
         .with_entries()
     }
@@ -315,6 +323,15 @@ impl App {
                 self.on_action(action)
             }
             Msg::Done(done) => self.on_done(done),
+            Msg::CacheVersion(version) => {
+                let changed = self.cache_version.is_some_and(|v| v != version);
+                self.cache_version = Some(version);
+                if changed && self.progress.is_none() {
+                    self.reload()
+                } else {
+                    vec![]
+                }
+            }
             Msg::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 self.keep_cursors_visible();
@@ -331,6 +348,9 @@ impl App {
                 if self.stale {
                     self.stale = false;
                     self.reload()
+                } else if self.progress.is_none() {
+                    // Other processes (the command line, cron) may have changed the cache.
+                    vec![Command::CheckForChanges]
                 } else {
                     vec![]
                 }
@@ -415,7 +435,11 @@ impl App {
                         self.notice = Some("Full article fetched".into());
                         self.last_error = None;
                     }
-                    Some(e) => self.last_error = Some(format!("Full article failed: {e}")),
+                    Some(e) => {
+                        // One message at a time: the failure replaces "Fetching…".
+                        self.notice = None;
+                        self.last_error = Some(format!("Full article failed: {e}"));
+                    }
                 }
                 match &self.article {
                     Some(doc) if doc.id == article_id => vec![self.load_article(article_id)],
@@ -514,6 +538,14 @@ impl App {
                 None => self.say("Open an article first"),
             },
             Action::FetchFullText => match self.target_article() {
+                Some((id, _, _))
+                    if self
+                        .article
+                        .as_ref()
+                        .is_some_and(|a| a.id == id && a.link.is_none()) =>
+                {
+                    self.say("This article has no link, so there is no page to fetch")
+                }
                 Some((id, _, _)) => {
                     self.prefer_full = true;
                     self.notice = Some("Fetching the full article…".into());
@@ -642,10 +674,10 @@ impl App {
     }
 
     fn refresh_selected(&mut self) -> Vec<Command> {
+        // The feed list's selection, else the list on screen (a feed, a tag, All), from any pane.
         let scope = match self.focus {
             Pane::Feeds => self.entries.get(self.feed_cursor).map(|e| e.scope.clone()),
-            Pane::Headlines => self.selected_headline().map(|h| Scope::Feed(h.feed_id)),
-            Pane::Article => self.article.as_ref().map(|d| Scope::Feed(d.feed_id)),
+            Pane::Headlines | Pane::Article => Some(self.scope.clone()),
         };
         match scope {
             None => vec![],

@@ -298,6 +298,9 @@ impl Executor {
             Command::RemoveFeed { id, keep_starred } => Some(Msg::Done(Done::Removed(
                 subs.remove(id, keep_starred).await.map_err(shown),
             ))),
+            Command::CheckForChanges => {
+                Some(Msg::CacheVersion(db.read(|s| s.data_version()).await?))
+            }
             Command::LoadDetails(id) => Some(Msg::Done(Done::Details(
                 subs.details(id).await.map_err(shown),
             ))),

@@ -70,7 +70,12 @@ impl App {
         let window = &self.headlines;
         let end = window.start + window.rows.len();
         let found = if forward {
-            let from = if self.article.is_some() || self.focus != Pane::Feeds {
+            // From the feed list the selected article is a candidate itself, unless it is the one open.
+            let open_here = self
+                .article
+                .as_ref()
+                .is_some_and(|a| window.get(start).is_some_and(|h| h.id == a.id));
+            let from = if open_here || self.focus != Pane::Feeds {
                 start + 1
             } else {
                 start
@@ -91,6 +96,9 @@ impl App {
             window.start == 0
         };
         if searched_all {
+            if let Some(commands) = self.unread_in_next_feed(forward) {
+                return commands;
+            }
             return self.say(if forward {
                 "No more unread articles below"
             } else {
@@ -107,5 +115,34 @@ impl App {
             from,
             forward,
         }]
+    }
+
+    /// At the end of a feed's list, `n` goes on to the next feed with unread articles (and `p` back
+    /// to the previous one, to its last unread article), as in Newsboat.
+    fn unread_in_next_feed(&mut self, forward: bool) -> Option<Vec<Command>> {
+        if !matches!(self.scope, Scope::Feed(_)) {
+            return None;
+        }
+        let here = self.entries.iter().position(|e| e.scope == self.scope)?;
+        let has_unread = |i: &usize| {
+            let e = &self.entries[*i];
+            matches!(e.scope, Scope::Feed(_)) && e.unread > 0 && e.scope != self.scope
+        };
+        let next = if forward {
+            (here + 1..self.entries.len()).find(has_unread)
+        } else {
+            (0..here).rev().find(has_unread)
+        }?;
+        self.feed_cursor = next;
+        self.keep_cursors_visible();
+        let mut commands = self.select_scope();
+        let title = self.entries[next].label.clone();
+        self.notice = Some(format!("Next feed with unread articles: {title}"));
+        commands.push(Command::FindUnread {
+            scope: self.scope.clone(),
+            from: if forward { 0 } else { usize::MAX / 4 },
+            forward,
+        });
+        Some(commands)
     }
 }

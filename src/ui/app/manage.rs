@@ -106,6 +106,17 @@ impl App {
 
     /// After the feed list was (re)loaded: select the feed just added, if any.
     pub(super) fn after_feeds_loaded(&mut self) -> Vec<Command> {
+        // A feed removed elsewhere (the command line) is not shown any longer.
+        if let Scope::Feed(id) = self.scope
+            && self.feeds.iter().all(|f| f.id != id)
+            && self.select_after_load.is_none()
+        {
+            if self.article.as_ref().is_some_and(|a| a.feed_id == id) {
+                self.article = None;
+                self.focus = Pane::Feeds;
+            }
+            self.select_after_load = Some(Scope::All);
+        }
         let Some(scope) = self.select_after_load.take() else {
             return vec![];
         };
