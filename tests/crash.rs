@@ -11,20 +11,23 @@
 //! newer than `k`. A feed that was never stored has no ETag and no articles. Across kills, no feed loses
 //! articles and no feed's version goes back.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::cli::command;
+use common::store::add_feed;
 use rusqlite::{Connection, OpenFlags};
-use tidings::store::{AddOutcome, NewFeed, Store};
+use tidings::store::Store;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tidings");
 const FEEDS: usize = 40;
 const ITEMS: usize = 50;
 const KILLS: usize = 50;
@@ -335,24 +338,12 @@ fn sigkill_during_refresh_50_times_leaves_a_sound_database() {
     {
         let mut store = Store::open(&cache).expect("create the cache");
         for feed in 0..FEEDS {
-            let new = NewFeed {
-                url: server.url(feed),
-                ..NewFeed::default()
-            };
-            assert!(matches!(
-                store.add_feed(&new).expect("subscribe"),
-                AddOutcome::Added(_)
-            ));
+            add_feed(&mut store, &server.url(feed));
         }
     }
 
     let refresh = || {
-        Command::new(BIN)
-            .arg("--home")
-            .arg(home.path())
-            .arg("refresh")
-            .env_remove("TIDINGS_HOME")
-            .stdin(Stdio::null())
+        command(home.path(), &["refresh"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -4,14 +4,13 @@
 //! Readability test suite and from the scrapinghub article-extraction
 //! benchmark (see the README there for sources and licences).
 
+mod common;
+
 use tidings::text::extract::{extract, extract_text};
 
 fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/extract/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = common::cli::fixture(&format!("extract/{name}"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Asserts that every needle occurs in `text`, in the given order.

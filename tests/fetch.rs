@@ -2,17 +2,18 @@
 //! ordinary responses, and tiny hand-written TCP servers for what wiremock cannot do (a body that drips
 //! forever, an endless chunked body, header bytes that are not ASCII).
 
+mod common;
+
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::server::{read_head, serve};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use tidings::config::Config;
 use tidings::feed::fetch::{FetchError, FetchLimits, Fetched, Fetcher, Validators};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -50,36 +51,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap()
 }
 
-// ---- a tiny hand-written HTTP server -------------------------------------------------------------
-
-/// Serves every connection with `handler` until the test's runtime ends. Returns the address.
-async fn serve<F, Fut>(handler: F) -> SocketAddr
-where
-    F: Fn(TcpStream) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(handler(stream));
-        }
-    });
-    addr
-}
-
-/// Reads a request head (up to the blank line) and returns its raw bytes.
-async fn read_head(stream: &mut TcpStream) -> Vec<u8> {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    head
-}
+// ---- raw request heads (from the hand-written server of `common::server`) ----------------------
 
 /// The value of header `name` in a raw request head, byte for byte.
 fn raw_header(head: &[u8], name: &str) -> Option<Vec<u8>> {

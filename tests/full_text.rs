@@ -1,7 +1,10 @@
 //! Full articles end to end on loopback: a feed whose items link to pages on the same test server; the
 //! poller fetches each page, extracts the article and stores it; it reads back offline.
 
+mod common;
+
 use chrono::FixedOffset;
+use common::store::{add_feed, add_new_feed, new_feed, temp_store};
 use tidings::config::Config;
 use tidings::feed::fetch::{FetchLimits, Fetcher, Reach};
 use tidings::session::article::ArticleDoc;
@@ -76,16 +79,14 @@ async fn full_articles_are_fetched_extracted_and_read_offline() {
         .mount(&server)
         .await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cache.db");
-    let mut store = Store::open(&db).unwrap();
-    store
-        .add_feed(&NewFeed {
-            url: format!("{base}/feed.xml"),
+    let (_dir, mut store, db) = temp_store();
+    add_new_feed(
+        &mut store,
+        &NewFeed {
             full_text: true,
-            ..NewFeed::default()
-        })
-        .unwrap();
+            ..new_feed(&format!("{base}/feed.xml"))
+        },
+    );
     let refresher = refresher(store);
     let feeds = refresher.feeds(None).await.unwrap();
     assert!(feeds[0].full_text);
@@ -152,14 +153,8 @@ async fn full_text_on_demand_for_a_feed_without_the_setting() {
         .expect(1)
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("cache.db")).unwrap();
-    store
-        .add_feed(&NewFeed {
-            url: format!("{base}/feed.xml"),
-            ..NewFeed::default()
-        })
-        .unwrap();
+    let (_dir, mut store, db) = temp_store();
+    add_feed(&mut store, &format!("{base}/feed.xml"));
     let refresher = refresher(store);
     let (tx, mut rx) = mpsc::channel(16);
     refresher
@@ -172,7 +167,7 @@ async fn full_text_on_demand_for_a_feed_without_the_setting() {
         );
     }
     let id = {
-        let s = Store::open(&dir.path().join("cache.db")).unwrap();
+        let s = Store::open(&db).unwrap();
         s.headlines(&Scope::All, false)
             .unwrap()
             .into_iter()
@@ -188,7 +183,7 @@ async fn full_text_on_demand_for_a_feed_without_the_setting() {
             error: None
         })
     );
-    let s = Store::open(&dir.path().join("cache.db")).unwrap();
+    let s = Store::open(&db).unwrap();
     assert!(
         s.article(id)
             .unwrap()

@@ -1,29 +1,19 @@
 //! Headline lists are read in windows: the store's windows and counts agree with the whole list on a
 //! real SQLite file, and the reader asks for windows as the cursor moves and draws what it has.
 
+mod common;
+
 use chrono::FixedOffset;
+use common::store::{add_feed, add_tagged_feed, temp_store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
-use tidings::store::{
-    AddOutcome, FeedContent, FetchMeta, Headline, HeadlineWindow, ItemData, NewFeed, Scope, Store,
-};
+use tidings::store::{FeedContent, FetchMeta, Headline, HeadlineWindow, ItemData, Scope, Store};
 use tidings::ui::app::{App, Command, HEADLINE_WINDOW, Msg, Pane};
 use tidings::ui::keymap::Action;
 use tidings::ui::views;
 
 const NOW: i64 = 1_750_000_000;
-
-fn add(store: &mut Store, url: &str, tags: &[&str]) -> i64 {
-    let feed = NewFeed {
-        url: url.into(),
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        ..NewFeed::default()
-    };
-    match store.add_feed(&feed).expect("add feed") {
-        AddOutcome::Added(id) | AddOutcome::AlreadyExists(id) => id,
-    }
-}
 
 /// `n` items; every third shares its time with the one before, so the id tie-break matters.
 fn fill(store: &mut Store, feed: i64, n: usize, prefix: &str) {
@@ -53,11 +43,10 @@ fn fill(store: &mut Store, feed: i64, n: usize, prefix: &str) {
 
 /// Three feeds (two tagged), 1,450 articles, some read and some starred.
 fn cache() -> (tempfile::TempDir, Store, Vec<i64>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("cache.db")).expect("open");
-    let a = add(&mut store, "https://a.example/feed", &["news"]);
-    let b = add(&mut store, "https://b.example/feed", &["news"]);
-    let c = add(&mut store, "https://c.example/feed", &[]);
+    let (dir, mut store, _) = temp_store();
+    let a = add_tagged_feed(&mut store, "https://a.example/feed", &["news"]);
+    let b = add_tagged_feed(&mut store, "https://b.example/feed", &["news"]);
+    let c = add_feed(&mut store, "https://c.example/feed");
     fill(&mut store, a, 700, "a");
     fill(&mut store, b, 500, "b");
     fill(&mut store, c, 250, "c");

@@ -3,12 +3,16 @@
 //! feeds. Everything is local: files, a temp cache, the real binary on a temp profile, and servers on
 //! 127.0.0.1.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::FixedOffset;
+use common::cli::tidings_output;
+use common::store::{add_feed, add_new_feed, new_feed, temp_store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -17,7 +21,7 @@ use tidings::feed::parse::{
 };
 use tidings::session::article::ArticleDoc;
 use tidings::session::refresh::Update;
-use tidings::store::{AddOutcome, FeedContent, FetchMeta, NewFeed, Scope, Store};
+use tidings::store::{FeedContent, FetchMeta, NewFeed, Scope, Store};
 use tidings::ui::app::{App, Command as AppCommand, Msg};
 use tidings::ui::browser::{self, OpenError, browser_command, checked_url};
 use tidings::ui::keymap::Action;
@@ -32,9 +36,7 @@ fn utc() -> FixedOffset {
 }
 
 fn fixture_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile")
-        .join(name)
+    common::cli::fixture(&format!("hostile/{name}"))
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -72,26 +74,6 @@ fn assert_clean_output(what: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     if let Some(c) = text.chars().find(|&c| c != '\n' && forbidden(c)) {
         panic!("{what} contains {c:?}: {text:?}");
-    }
-}
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("cache.db")).expect("open store");
-    (dir, store)
-}
-
-fn add_feed(store: &mut Store, feed: NewFeed) -> i64 {
-    match store.add_feed(&feed).expect("add feed") {
-        AddOutcome::Added(id) => id,
-        AddOutcome::AlreadyExists(id) => panic!("feed {id} already existed"),
-    }
-}
-
-fn url_feed(url: &str) -> NewFeed {
-    NewFeed {
-        url: url.into(),
-        ..NewFeed::default()
     }
 }
 
@@ -176,7 +158,7 @@ fn app_on(store: &Store, w: u16, h: u16) -> App {
 
 #[test]
 fn escape_sequences_never_reach_the_screen() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, mut store, _) = temp_store();
     for (i, name) in ESCAPE_FIXTURES.iter().enumerate() {
         let content = parse_feed(&fixture(name), NOW).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(content.items.len() >= 2, "{name}: {content:?}");
@@ -194,13 +176,13 @@ fn escape_sequences_never_reach_the_screen() {
             } else {
                 vec![]
             },
-            ..url_feed(&format!("https://evil.example/{name}"))
+            ..new_feed(&format!("https://evil.example/{name}"))
         };
-        let id = add_feed(&mut store, feed);
+        let id = add_new_feed(&mut store, &feed);
         store.apply_refresh(id, &content, &meta(NOW)).unwrap();
     }
     // A feed whose last error is hostile, shown in the feed list and the status line.
-    let failing = add_feed(&mut store, url_feed("https://evil.example/failing"));
+    let failing = add_feed(&mut store, "https://evil.example/failing");
     store.record_failure(failing, HOSTILE, NOW + 60).unwrap();
     // Full article texts (and a failed one) come from web pages: just as hostile.
     let headlines = store.headlines(&Scope::All, false).unwrap();
@@ -262,13 +244,7 @@ fn escape_sequences_never_reach_the_screen() {
     // The real binary on a profile with the same feeds, added as local files.
     let profile = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_tidings"))
-            .arg("--home")
-            .arg(profile.path())
-            .args(args)
-            .env_remove("TIDINGS_HOME")
-            .output()
-            .expect("run tidings");
+        let out = tidings_output(profile.path(), args);
         assert_clean_output(&format!("stdout of {args:?}"), &out.stdout);
         assert_clean_output(&format!("stderr of {args:?}"), &out.stderr);
         out
@@ -551,8 +527,8 @@ fn entity_expansion_bomb_ends_fast_with_an_error_or_nothing_expanded() {
     let size = doc.len();
     let result = within_a_minute("the entity bomb", move || parse_feed(doc.as_bytes(), NOW));
     if let Ok(content) = result {
-        let (_dir, mut store) = temp_store();
-        let id = add_feed(&mut store, url_feed("https://x.example/bomb"));
+        let (_dir, mut store, _) = temp_store();
+        let id = add_feed(&mut store, "https://x.example/bomb");
         store.apply_refresh(id, &content, &meta(NOW)).unwrap();
         let mut stored = 0;
         for h in store.headlines(&Scope::All, false).unwrap() {
@@ -891,8 +867,8 @@ fn rotating_feed(generation: usize) -> String {
 
 #[test]
 fn items_whose_guids_rotate_while_links_stay_do_not_flood_unread() {
-    let (_dir, mut store) = temp_store();
-    let feed = add_feed(&mut store, url_feed("https://x.example/rotating.xml"));
+    let (_dir, mut store, _) = temp_store();
+    let feed = add_feed(&mut store, "https://x.example/rotating.xml");
     let first = parse_feed(rotating_feed(0).as_bytes(), NOW).unwrap();
     assert_eq!(first.items.len(), 5);
     assert_eq!(store.apply_refresh(feed, &first, &meta(NOW)).unwrap(), 5);
@@ -937,7 +913,7 @@ fn items_whose_guids_rotate_while_links_stay_do_not_flood_unread() {
 
 #[test]
 fn duplicate_guids_across_feeds_do_not_collide() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, mut store, _) = temp_store();
     let doc = |feed: &str| {
         format!(
             "<rss version=\"2.0\"><channel><title>{feed}</title>\
@@ -946,8 +922,8 @@ fn duplicate_guids_across_feeds_do_not_collide() {
              </channel></rss>"
         )
     };
-    let a = add_feed(&mut store, url_feed("https://a.example/feed"));
-    let b = add_feed(&mut store, url_feed("https://b.example/feed"));
+    let a = add_feed(&mut store, "https://a.example/feed");
+    let b = add_feed(&mut store, "https://b.example/feed");
     let content_a = parse_feed(doc("a").as_bytes(), NOW).unwrap();
     let content_b = parse_feed(doc("b").as_bytes(), NOW).unwrap();
     assert_eq!(store.apply_refresh(a, &content_a, &meta(NOW)).unwrap(), 2);
@@ -1052,13 +1028,8 @@ async fn served_feeds_use_the_http_charset_and_pages_name_their_feeds() {
     let profile = tempfile::tempdir().unwrap();
     let home = profile.path().to_path_buf();
     let run = move |args: Vec<String>| {
-        let out = Command::new(env!("CARGO_BIN_EXE_tidings"))
-            .arg("--home")
-            .arg(&home)
-            .args(&args)
-            .env_remove("TIDINGS_HOME")
-            .output()
-            .expect("run tidings");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tidings_output(&home, &args);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let run = std::sync::Arc::new(run);
@@ -1099,7 +1070,7 @@ async fn served_feeds_use_the_http_charset_and_pages_name_their_feeds() {
 /// that must still load; the second may fail, but as an error.
 #[test]
 fn fuzzer_findings_do_not_lose_a_feed() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/fuzz");
+    let dir = fixture_path("fuzz");
     let author =
         std::fs::read(dir.join("contained-panic-feed-rs-author-email-char-boundary.xml")).unwrap();
     let feed = tidings::feed::parse::parse_feed(&author, 1_700_000_000).expect("the feed loads");

@@ -1,6 +1,8 @@
 //! Feed parsing on real documents: a few fixtures with exact expectations, and (when `../shared` is
 //! present) every feed of the shared corpus, which must parse without a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use tidings::feed::parse::{ParseError, parse_feed};
@@ -8,9 +10,7 @@ use tidings::feed::parse::{ParseError, parse_feed};
 const NOW: i64 = 1_764_072_000;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/feeds")
-        .join(name);
+    let path = common::cli::fixture(&format!("feeds/{name}"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -1,9 +1,12 @@
 //! Politeness towards servers, each behaviour against a loopback server that records requests:
 //! redirects (followed by our own loop), Retry-After on 429/503, 410 Gone, no cookies or Referer.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use common::store::{add_feed, add_new_feed, new_feed, temp_store};
 use tidings::config::Config;
 use tidings::feed::fetch::{
     FetchError, FetchLimits, Fetched, Fetcher, Validators, retry_after_seconds,
@@ -48,15 +51,8 @@ async fn feed_at(server: &MockServer, at: &str) {
 
 /// A store with one feed at `url`, and a refresher over it.
 fn setup(url: &str) -> (tempfile::TempDir, Refresher, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cache.db");
-    let mut store = Store::open(&db).unwrap();
-    store
-        .add_feed(&NewFeed {
-            url: url.into(),
-            ..NewFeed::default()
-        })
-        .unwrap();
+    let (dir, mut store, db) = temp_store();
+    add_feed(&mut store, url);
     let config = Config {
         timeout_seconds: 5,
         ..Config::default()
@@ -248,13 +244,10 @@ async fn retry_after_http_date_is_honoured_and_capped_at_a_day() {
         .mount(&server)
         .await;
     let (_dir, refresher, db) = setup(&format!("{}/soon.xml", server.uri()));
-    Store::open(&db)
-        .unwrap()
-        .add_feed(&NewFeed {
-            url: format!("{}/never.xml", server.uri()),
-            ..NewFeed::default()
-        })
-        .unwrap();
+    add_feed(
+        &mut Store::open(&db).unwrap(),
+        &format!("{}/never.xml", server.uri()),
+    );
     let before = now_unix();
     refresh_all(&refresher).await;
     for feed in Store::open(&db).unwrap().feed_summaries().unwrap() {
@@ -350,16 +343,14 @@ async fn wait_after(template: ResponseTemplate, interval_minutes: Option<i64>) -
         .respond_with(template)
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cache.db");
-    let mut store = Store::open(&db).unwrap();
-    store
-        .add_feed(&NewFeed {
-            url: format!("{}/feed.xml", server.uri()),
+    let (_dir, mut store, db) = temp_store();
+    add_new_feed(
+        &mut store,
+        &NewFeed {
             interval_minutes,
-            ..NewFeed::default()
-        })
-        .unwrap();
+            ..new_feed(&format!("{}/feed.xml", server.uri()))
+        },
+    );
     let refresher = Refresher::new(
         fetcher(),
         Db::from_store(store).unwrap(),
@@ -450,15 +441,9 @@ async fn starting_twice_within_a_minute_sends_no_second_request() {
         )
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cache.db");
-    Store::open(&db)
-        .unwrap()
-        .add_feed(&NewFeed {
-            url: format!("{}/feed.xml", server.uri()),
-            ..NewFeed::default()
-        })
-        .unwrap();
+    let (_dir, mut store, db) = temp_store();
+    add_feed(&mut store, &format!("{}/feed.xml", server.uri()));
+    drop(store);
     for start in 0..2 {
         // What the reader does at start: a poller over its own connection, refreshing what is due.
         let store = Db::from_store(Store::open(&db).unwrap()).unwrap();

@@ -1,18 +1,21 @@
 //! Integration tests of the refresher: real feeds served on 127.0.0.1 (wiremock, or a hand-written
 //! server where requests must be counted), stored in a real SQLite cache in a temp dir.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use common::server::{head_complete, read_head, serve};
+use common::store::{add_feed, temp_store};
 use tidings::config::Config;
 use tidings::feed::fetch::{FetchLimits, Fetcher};
 use tidings::session::db::Db;
 use tidings::session::refresh::{RefreshSummary, Refresher, Update};
-use tidings::store::{AddOutcome, FeedSummary, Headline, NewFeed, Scope, Store};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tidings::store::{FeedSummary, Headline, Scope};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -28,23 +31,8 @@ struct Env {
 impl Env {
     /// A fresh cache with one feed per URL (ids in the same order).
     fn new(config: Config, urls: &[String]) -> (Env, Vec<i64>) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("cache.db")).unwrap();
-        let ids = urls
-            .iter()
-            .map(|url| {
-                let outcome = store
-                    .add_feed(&NewFeed {
-                        url: url.clone(),
-                        ..Default::default()
-                    })
-                    .unwrap();
-                match outcome {
-                    AddOutcome::Added(id) => id,
-                    AddOutcome::AlreadyExists(id) => panic!("{url} already exists as {id}"),
-                }
-            })
-            .collect();
+        let (dir, mut store, _) = temp_store();
+        let ids = urls.iter().map(|url| add_feed(&mut store, url)).collect();
         let store = Db::from_store(store).unwrap();
         let fetcher = Fetcher::new(FetchLimits::from(&config)).unwrap();
         let refresher = Refresher::new(fetcher, store.clone(), &config);
@@ -483,55 +471,48 @@ async fn requests_to_one_host_respect_max_per_host() {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let max_seen = Arc::new(AtomicUsize::new(0));
     let served = Arc::new(AtomicUsize::new(0));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    {
+    let addr = {
         let (in_flight, max_seen, served) = (
             Arc::clone(&in_flight),
             Arc::clone(&max_seen),
             Arc::clone(&served),
         );
-        tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let (in_flight, max_seen, served) = (
-                    Arc::clone(&in_flight),
-                    Arc::clone(&max_seen),
-                    Arc::clone(&served),
+        serve(move |mut stream| {
+            let (in_flight, max_seen, served) = (
+                Arc::clone(&in_flight),
+                Arc::clone(&max_seen),
+                Arc::clone(&served),
+            );
+            async move {
+                let head = read_head(&mut stream).await;
+                if !head_complete(&head) {
+                    return;
+                }
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                max_seen.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                // Counted out before answering, so a request counted here always holds one of
+                // the client's permits: the count can only be under the client's, never over.
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                served.fetch_add(1, Ordering::SeqCst);
+                let first_line = String::from_utf8_lossy(&head)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let path = first_line.split(' ').nth(1).unwrap_or("/").to_string();
+                let body = rss(&[item(&path, &format!("Item at {path}"))]);
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
                 );
-                tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match stream.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => head.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                    max_seen.fetch_max(now, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                    // Counted out before answering, so a request counted here always holds one of
-                    // the client's permits: the count can only be under the client's, never over.
-                    in_flight.fetch_sub(1, Ordering::SeqCst);
-                    served.fetch_add(1, Ordering::SeqCst);
-                    let first_line = String::from_utf8_lossy(&head)
-                        .lines()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string();
-                    let path = first_line.split(' ').nth(1).unwrap_or("/").to_string();
-                    let body = rss(&[item(&path, &format!("Item at {path}"))]);
-                    let response = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\
-                         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = stream.write_all(response.as_bytes()).await;
-                    let _ = stream.shutdown().await;
-                });
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
             }
-        });
-    }
+        })
+        .await
+    };
     let urls: Vec<String> = (1..=6).map(|i| format!("http://{addr}/feed/{i}")).collect();
     let (env, ids) = Env::new(
         Config {

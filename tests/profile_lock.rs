@@ -6,19 +6,17 @@
 //! `lock_holder_process` test, which does nothing unless `TIDINGS_TEST_HOLD_LOCK` is set) or by the real
 //! reader in a pseudo-terminal.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
-use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use common::cli::tidings;
+use common::pty::{POLL, TIMEOUT, Tui};
 use tidings::lock::{LOCK_FILE_NAME, LockError, ProfileLock};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tidings");
-const TIMEOUT: Duration = Duration::from_secs(10);
-const POLL: Duration = Duration::from_millis(50);
 const HOLD_ENV: &str = "TIDINGS_TEST_HOLD_LOCK";
 
 const FEED: &str = r#"<?xml version="1.0"?>
@@ -29,32 +27,6 @@ const FEED: &str = r#"<?xml version="1.0"?>
 
 fn already_running(pid: u32) -> String {
     format!("tidings is already running on this profile (pid {pid})")
-}
-
-/// `tidings --home HOME ARGS…`, without a terminal.
-fn tidings(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env_remove("TIDINGS_HOME")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run tidings")
-}
-
-/// Runs a headless command and expects it to succeed; returns stdout.
-fn tidings_ok(home: &Path, args: &[&str]) -> String {
-    let out = tidings(home, args);
-    assert!(
-        out.status.success(),
-        "`tidings {}` failed beside the lock holder ({}):\nstdout: {}\nstderr: {}",
-        args.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -117,137 +89,6 @@ impl Drop for Holder {
     }
 }
 
-// ---------------------------------------------------------------------------------------------------
-// The real reader in a pseudo-terminal (the minimal parts of tests/e2e_pty.rs)
-
-struct Tui {
-    parser: Arc<Mutex<vt100::Parser>>,
-    child: Box<dyn Child + Send + Sync>,
-    writer: Option<Box<dyn Write + Send>>,
-    _master: Box<dyn MasterPty + Send>,
-    reader: Option<JoinHandle<()>>,
-    status: Option<ExitStatus>,
-}
-
-impl Tui {
-    fn spawn(home: &Path) -> Tui {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 30,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--home");
-        cmd.arg(home);
-        cmd.cwd(home);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("TIDINGS_HOME");
-        cmd.env_remove("BROWSER");
-        let child = pair.slave.spawn_command(cmd).expect("start the reader");
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 120, 0)));
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let writer = pair.master.take_writer().expect("pty writer");
-        let thread_parser = Arc::clone(&parser);
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => thread_parser.lock().unwrap().process(&buf[..n]),
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(_) => break,
-                }
-            }
-        });
-        Tui {
-            parser,
-            child,
-            writer: Some(writer),
-            _master: pair.master,
-            reader: Some(reader),
-            status: None,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.process_id().expect("the reader's pid")
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_text(&self, text: &str) {
-        let start = Instant::now();
-        while !self.screen().contains(text) {
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {text:?} on screen\n--- screen ---\n{}\n--------------",
-                self.screen()
-            );
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn is_running(&mut self) -> bool {
-        self.status.is_none() && self.child.try_wait().expect("poll the reader").is_none()
-    }
-
-    fn wait_exit(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("poll the reader") {
-                self.status = Some(status.clone());
-                // The reader thread sees end of file once the child is gone.
-                if let Some(r) = self.reader.take() {
-                    let _ = r.join();
-                }
-                return status;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "the reader did not exit within {TIMEOUT:?}\n{}",
-                self.screen()
-            );
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        let w = self.writer.as_mut().expect("pty writer");
-        w.write_all(bytes).expect("write to the pty");
-        w.flush().expect("flush the pty");
-    }
-
-    /// SIGKILL (portable-pty's own `kill` sends SIGHUP first, which the program may handle).
-    fn sigkill(&mut self) {
-        let pid = self.pid();
-        let status = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -KILL {pid} failed");
-        self.wait_exit();
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        if self.status.is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-        self.writer.take();
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
-        }
-    }
-}
-
 /// Waits until the lock of `dir` can be taken (the holder's exit may take a moment to be processed).
 fn acquire_soon(dir: &Path) -> ProfileLock {
     let start = Instant::now();
@@ -295,9 +136,9 @@ fn second_instance_is_refused_with_a_clear_message() {
     // The real reader, while this process holds the lock: refused at once, with the message on its
     // terminal and a non-zero exit, before it takes the screen.
     let lock = acquire_soon(dir);
-    let mut tui = Tui::spawn(dir);
+    let mut tui = Tui::spawn(dir, 120, 30);
     let status = tui.wait_exit();
-    let screen = tui.screen();
+    let screen = tui.contents();
     assert!(
         !status.success(),
         "a second reader must be refused; it exited with {status:?}\n{screen}"
@@ -326,7 +167,7 @@ fn lock_is_released_when_the_holder_dies() {
     drop(acquire_soon(dir));
 
     // The real reader holds the lock while it runs, and loses it when killed.
-    let mut tui = Tui::spawn(dir);
+    let mut tui = Tui::spawn(dir, 120, 30);
     tui.wait_text("Welcome to tidings");
     match ProfileLock::acquire(dir) {
         Err(e) => assert_eq!(e.to_string(), already_running(tui.pid())),
@@ -336,7 +177,7 @@ fn lock_is_released_when_the_holder_dies() {
     drop(acquire_soon(dir));
 
     // And a new reader starts on the same profile.
-    let mut again = Tui::spawn(dir);
+    let mut again = Tui::spawn(dir, 120, 30);
     again.wait_text("Welcome to tidings");
     assert!(again.is_running());
     again.send(b"\x03");
@@ -354,25 +195,25 @@ fn cli_commands_work_beside_a_running_reader() {
     // While the lock is held (here by this process), every headless command works.
     {
         let _lock = ProfileLock::acquire(dir).expect("the lock");
-        let added = tidings_ok(dir, &["add", feed, "--tag", "beside"]);
+        let added = tidings(dir, &["add", feed, "--tag", "beside"]);
         assert!(added.starts_with("added feed"), "{added}");
-        let feeds = tidings_ok(dir, &["list", "feeds", "--json"]);
+        let feeds = tidings(dir, &["list", "feeds", "--json"]);
         assert!(
             feeds.contains("Beside") || feeds.contains("beside.xml"),
             "{feeds}"
         );
-        let refreshed = tidings_ok(dir, &["refresh"]);
+        let refreshed = tidings(dir, &["refresh"]);
         assert!(refreshed.contains("1 new articles"), "{refreshed}");
-        let articles = tidings_ok(dir, &["list", "articles", "--json"]);
+        let articles = tidings(dir, &["list", "articles", "--json"]);
         assert!(
             articles.contains("Written while the reader runs"),
             "{articles}"
         );
-        tidings_ok(dir, &["export"]);
+        tidings(dir, &["export"]);
     }
 
     // Beside the real reader: adding, refreshing and listing work while it runs, and it keeps running.
-    let mut tui = Tui::spawn(dir);
+    let mut tui = Tui::spawn(dir, 120, 30);
     tui.wait_text("Beside The Reader");
     let second = dir.join("second.xml");
     std::fs::write(
@@ -381,20 +222,24 @@ fn cli_commands_work_beside_a_running_reader() {
             .replace("<guid>one</guid>", "<guid>two</guid>"),
     )
     .unwrap();
-    let added = tidings_ok(dir, &["add", second.to_str().unwrap()]);
+    let added = tidings(dir, &["add", second.to_str().unwrap()]);
     assert!(added.starts_with("added feed"), "{added}");
-    let refreshed = tidings_ok(dir, &["refresh"]);
+    let refreshed = tidings(dir, &["refresh"]);
     assert!(refreshed.contains("0 failed"), "{refreshed}");
-    let feeds = tidings_ok(dir, &["list", "feeds", "--json"]);
+    let feeds = tidings(dir, &["list", "feeds", "--json"]);
     assert!(feeds.contains("Second Paper"), "{feeds}");
     assert_eq!(
-        tidings_ok(dir, &["list", "articles", "--json"])
+        tidings(dir, &["list", "articles", "--json"])
             .lines()
             .filter(|l| l.contains("Written while the reader runs"))
             .count(),
         2
     );
-    assert!(tui.is_running(), "the reader still runs\n{}", tui.screen());
+    assert!(
+        tui.is_running(),
+        "the reader still runs\n{}",
+        tui.contents()
+    );
     tui.send(b"\x03");
     assert!(tui.wait_exit().success(), "the reader quits cleanly");
 }

@@ -1,27 +1,12 @@
 //! The offline cache on real SQLite files: migrations, upserts, flags that survive refreshes.
 
+mod common;
+
+use common::store::{add_feed, add_tagged_feed, temp_store};
 use tidings::feed::parse::parse_feed;
 use tidings::store::{
     AddOutcome, FeedContent, FetchMeta, ItemData, NewFeed, SCHEMA_VERSION, Scope, Store, StoreError,
 };
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("cache.db")).expect("open store");
-    (dir, store)
-}
-
-fn add(store: &mut Store, url: &str, tags: &[&str]) -> i64 {
-    let feed = NewFeed {
-        url: url.into(),
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        ..NewFeed::default()
-    };
-    match store.add_feed(&feed).expect("add feed") {
-        AddOutcome::Added(id) => id,
-        AddOutcome::AlreadyExists(id) => panic!("feed {id} already existed"),
-    }
-}
 
 fn item(guid: &str, title: &str, published: i64) -> ItemData {
     ItemData {
@@ -45,9 +30,7 @@ fn meta(now: i64) -> FetchMeta {
 
 #[test]
 fn new_cache_is_at_current_schema_and_reopens() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cache.db");
-    let store = Store::open(&path).unwrap();
+    let (_dir, store, path) = temp_store();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     drop(store);
     let again = Store::open(&path).unwrap();
@@ -56,9 +39,8 @@ fn new_cache_is_at_current_schema_and_reopens() {
 
 #[test]
 fn refuses_a_newer_schema() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cache.db");
-    drop(Store::open(&path).unwrap());
+    let (_dir, store, path) = temp_store();
+    drop(store);
     let conn = rusqlite_conn(&path);
     conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
@@ -79,9 +61,8 @@ fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
 
 #[test]
 fn cache_uses_wal() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cache.db");
-    drop(Store::open(&path).unwrap());
+    let (_dir, store, path) = temp_store();
+    drop(store);
     let mode: String = rusqlite_conn(&path)
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -90,8 +71,8 @@ fn cache_uses_wal() {
 
 #[test]
 fn adding_the_same_url_twice_keeps_one_feed() {
-    let (_dir, mut store) = temp_store();
-    let id = add(&mut store, "https://example.com/feed", &["news"]);
+    let (_dir, mut store, _) = temp_store();
+    let id = add_tagged_feed(&mut store, "https://example.com/feed", &["news"]);
     let again = store
         .add_feed(&NewFeed {
             url: "https://example.com/feed".into(),
@@ -110,8 +91,8 @@ fn adding_the_same_url_twice_keeps_one_feed() {
 
 #[test]
 fn refresh_upserts_without_duplicates() {
-    let (_dir, mut store) = temp_store();
-    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let (_dir, mut store, _) = temp_store();
+    let feed = add_feed(&mut store, "https://example.com/feed");
     let first = FeedContent {
         title: Some("Example".into()),
         site_link: None,
@@ -136,8 +117,8 @@ fn refresh_upserts_without_duplicates() {
 
 #[test]
 fn read_and_starred_survive_a_refresh() {
-    let (_dir, mut store) = temp_store();
-    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let (_dir, mut store, _) = temp_store();
+    let feed = add_feed(&mut store, "https://example.com/feed");
     let content = FeedContent {
         items: vec![item("a", "A", 100), item("b", "B", 200)],
         ..FeedContent::default()
@@ -163,8 +144,8 @@ fn items_without_guid_keep_their_ids_across_refreshes() {
         <item><title>Only a title</title><description>y</description></item>
         <item><description>Neither link nor title</description></item>
         </channel></rss>"#;
-    let (_dir, mut store) = temp_store();
-    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let (_dir, mut store, _) = temp_store();
+    let feed = add_feed(&mut store, "https://example.com/feed");
     let first = parse_feed(rss.as_bytes(), 1000).unwrap();
     let second = parse_feed(rss.as_bytes(), 5000).unwrap();
     let ids = |c: &FeedContent| c.items.iter().map(|i| i.guid.clone()).collect::<Vec<_>>();
@@ -176,8 +157,8 @@ fn items_without_guid_keep_their_ids_across_refreshes() {
 
 #[test]
 fn bodies_are_stored_and_read_back() {
-    let (_dir, mut store) = temp_store();
-    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let (_dir, mut store, _) = temp_store();
+    let feed = add_feed(&mut store, "https://example.com/feed");
     let content = FeedContent {
         items: vec![item("a", "A", 100)],
         ..FeedContent::default()
@@ -192,8 +173,8 @@ fn bodies_are_stored_and_read_back() {
 
 #[test]
 fn validators_are_kept_byte_for_byte() {
-    let (_dir, mut store) = temp_store();
-    let feed = add(&mut store, "https://example.com/feed", &[]);
+    let (_dir, mut store, _) = temp_store();
+    let feed = add_feed(&mut store, "https://example.com/feed");
     let mut m = meta(1000);
     m.etag = Some(b"W/\"abc\xff\"".to_vec());
     m.last_modified = Some(b"Wed, 21 Oct 2015 07:28:00 GMT".to_vec());
@@ -216,9 +197,9 @@ fn validators_are_kept_byte_for_byte() {
 
 #[test]
 fn schedule_and_failures() {
-    let (_dir, mut store) = temp_store();
-    let a = add(&mut store, "https://a.example/feed", &[]);
-    let b = add(&mut store, "https://b.example/feed", &[]);
+    let (_dir, mut store, _) = temp_store();
+    let a = add_feed(&mut store, "https://a.example/feed");
+    let b = add_feed(&mut store, "https://b.example/feed");
     assert_eq!(
         store.due_feeds(10).unwrap().len(),
         2,
@@ -251,9 +232,9 @@ fn schedule_and_failures() {
 
 #[test]
 fn tags_scope_and_mark_read() {
-    let (_dir, mut store) = temp_store();
-    let a = add(&mut store, "https://a.example/feed", &["tech", "news"]);
-    let b = add(&mut store, "https://b.example/feed", &["news"]);
+    let (_dir, mut store, _) = temp_store();
+    let a = add_tagged_feed(&mut store, "https://a.example/feed", &["tech", "news"]);
+    let b = add_tagged_feed(&mut store, "https://b.example/feed", &["news"]);
     for (feed, guid) in [(a, "a1"), (a, "a2"), (b, "b1")] {
         let content = FeedContent {
             items: vec![item(guid, guid, 100)],
@@ -287,8 +268,8 @@ fn tags_scope_and_mark_read() {
 
 #[test]
 fn removing_a_feed_removes_its_articles() {
-    let (_dir, mut store) = temp_store();
-    let a = add(&mut store, "https://a.example/feed", &[]);
+    let (_dir, mut store, _) = temp_store();
+    let a = add_feed(&mut store, "https://a.example/feed");
     let content = FeedContent {
         items: vec![item("x", "X", 100)],
         ..FeedContent::default()
@@ -317,10 +298,8 @@ fn far_future_dates_are_clamped() {
 
 #[test]
 fn background_checkpoints_copy_the_wal_while_the_writer_keeps_writing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cache.db");
-    let mut store = Store::open(&path).unwrap();
-    let feed = add(&mut store, "https://example.com/feed.xml", &[]);
+    let (_dir, mut store, path) = temp_store();
+    let feed = add_feed(&mut store, "https://example.com/feed.xml");
     store.set_auto_checkpoint(false).unwrap();
     let background = store
         .checkpoint_in_background()
@@ -369,8 +348,8 @@ fn plan(conn: &rusqlite::Connection, sql: &str) -> String {
 
 #[test]
 fn lists_and_lookups_are_index_ranges_not_scans_or_sorts() {
-    let (dir, _store) = temp_store();
-    let conn = rusqlite_conn(&dir.path().join("cache.db"));
+    let (_dir, _store, path) = temp_store();
+    let conn = rusqlite_conn(&path);
     let cases = [
         // A window of "All", and of one feed: newest first, no sort step.
         (

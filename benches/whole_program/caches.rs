@@ -110,13 +110,13 @@ fn init_profile(bin: &Path, home: &Path) -> Result<()> {
     let out = Command::new(bin)
         .arg("--home")
         .arg(home)
-        .args(["remove", tidings::welcome::WELCOME_URL])
+        .args(["remove", tidings::session::welcome::WELCOME_URL])
         .output()
         .context("cannot run tidings remove")?;
     if !out.status.success() {
         bail!(
             "tidings remove {} failed: {}",
-            tidings::welcome::WELCOME_URL,
+            tidings::session::welcome::WELCOME_URL,
             String::from_utf8_lossy(&out.stderr)
         );
     }

@@ -12,6 +12,7 @@ use reqwest::header::{
 use tokio::io::AsyncReadExt;
 
 use crate::config::Config;
+use crate::feed::sniff;
 
 /// Limits for every request.
 #[derive(Debug, Clone)]
@@ -442,16 +443,10 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     current.to_string()
 }
 
-/// Decodes an HTML page to a string; see [`Fetcher::fetch_page`].
+/// Decodes an HTML page to a string; see [`Fetcher::fetch_page`]. The charset parameter, byte order
+/// mark and `<meta>` charset are read by the rules of [`crate::feed::sniff`].
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
-    let from_header = content_type.and_then(charset_param);
-    let from_meta = || {
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
-        let at = head.find("charset=")?;
-        let rest = head[at + 8..].trim_start_matches(['"', '\'', ' ']);
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))?;
-        Some(rest[..end].to_string())
-    };
+    let from_header = content_type.and_then(sniff::charset_from_content_type);
     // Without a charset from the server, text that is valid UTF-8 is UTF-8: a `<meta>` claiming a
     // single-byte charset for it is almost always a stale template (pure ASCII reads the same anyway).
     if from_header.is_none()
@@ -460,17 +455,14 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
         return text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
     }
     let encoding = from_header
-        .or_else(from_meta)
+        .map(str::to_string)
+        .or_else(|| sniff::meta_charset(bytes))
         .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
         .unwrap_or(encoding_rs::UTF_8);
-    // `decode` lets a BOM override the label, as browsers do.
-    encoding.decode(bytes).0.into_owned()
-}
-
-fn charset_param(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (key, value) = param.split_once('=')?;
-        (key.trim().eq_ignore_ascii_case("charset"))
-            .then(|| value.trim().trim_matches('"').to_string())
-    })
+    // A byte order mark overrides the label, as browsers do.
+    let (encoding, bom) = sniff::bom(bytes).unwrap_or((encoding, 0));
+    encoding
+        .decode_without_bom_handling(&bytes[bom..])
+        .0
+        .into_owned()
 }

@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
+use crate::feed::sniff::{self, DeclarationAt};
 use crate::text::{clean_line, clip};
 use std::collections::HashMap;
 
@@ -582,13 +583,14 @@ fn xml_error(text: &str, pos: u64, why: &str) -> OpmlError {
 }
 
 /// Turns the document into UTF-8 text: a BOM wins (UTF-8, UTF-16), then UTF-16 recognised from
-/// `<?`, then the XML declaration's encoding (any encoding_rs knows). Without a declaration, bytes
-/// that are not UTF-8 are read as windows-1252; invalid bytes become U+FFFD, never dropped.
+/// `<?`, then the XML declaration's encoding (any encoding_rs knows), each read by the rules of
+/// [`crate::feed::sniff`]. Without a declaration, bytes that are not UTF-8 are read as
+/// windows-1252; invalid bytes become U+FFFD, never dropped.
 fn decode_document(bytes: &[u8]) -> Result<Cow<'_, str>, OpmlError> {
-    if bytes.starts_with(&[0, 0, 0xFE, 0xFF]) || bytes.starts_with(&[0xFF, 0xFE, 0, 0]) {
+    if sniff::has_utf32_bom(bytes) {
         return Err(OpmlError::Encoding("UTF-32".to_string()));
     }
-    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+    if let Some((encoding, bom)) = sniff::bom(bytes) {
         return Ok(Cow::Owned(
             encoding
                 .decode_without_bom_handling(&bytes[bom..])
@@ -596,13 +598,10 @@ fn decode_document(bytes: &[u8]) -> Result<Cow<'_, str>, OpmlError> {
                 .into_owned(),
         ));
     }
-    if bytes.starts_with(&[b'<', 0, b'?', 0]) {
-        return Ok(UTF_16LE.decode_without_bom_handling(bytes).0);
+    if let Some(encoding) = sniff::utf16_starting_with(bytes, b"<?") {
+        return Ok(encoding.decode_without_bom_handling(bytes).0);
     }
-    if bytes.starts_with(&[0, b'<', 0, b'?']) {
-        return Ok(UTF_16BE.decode_without_bom_handling(bytes).0);
-    }
-    let Some(label) = declared_encoding(bytes) else {
+    let Some(label) = declared_label(bytes) else {
         return Ok(match std::str::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
             Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0,
@@ -617,29 +616,14 @@ fn decode_document(bytes: &[u8]) -> Result<Cow<'_, str>, OpmlError> {
     }
 }
 
-/// The `encoding` of the XML declaration, lower-cased, when there is one near the start.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    let head = bytes.get(..bytes.len().min(1024)).unwrap_or(bytes);
-    let start = find(head, b"<?xml")?;
-    let decl = head.get(start..)?;
-    let decl = decl.get(..find(decl, b"?>")?)?;
-    let rest = decl.get(find(decl, b"encoding")? + b"encoding".len()..)?;
-    let rest = rest
-        .trim_ascii_start()
-        .strip_prefix(b"=")?
-        .trim_ascii_start();
-    let (&quote, rest) = rest.split_first()?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    let value = rest.get(..rest.iter().position(|&b| b == quote)?)?;
-    let label = String::from_utf8_lossy(value).trim().to_ascii_lowercase();
+/// The `encoding` of the XML declaration, trimmed and lower-cased, when there is one near the start
+/// and it is not blank.
+fn declared_label(bytes: &[u8]) -> Option<String> {
+    let span = sniff::declared_encoding(bytes, DeclarationAt::NearStart)?;
+    let label = String::from_utf8_lossy(&bytes[span])
+        .trim()
+        .to_ascii_lowercase();
     (!label.is_empty()).then_some(label)
-}
-
-/// The index of the first occurrence of `needle` in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 mod export;

@@ -1,9 +1,10 @@
 //! Parsing feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into the items we store, with stable ids.
 //!
 //! Before the feed parser sees a document it is decoded to UTF-8 here (byte order mark, then the HTTP
-//! charset, then the XML declaration, as RFC 7303 orders them), so that a wrong or missing label never
-//! drops fields. The parser never reads external entities or expands entities declared in a DOCTYPE:
-//! an unknown entity reference stays as literal text.
+//! charset, then the XML declaration, as RFC 7303 orders them; each read by the rules of
+//! [`crate::feed::sniff`]), so that a wrong or missing label never drops fields. The parser never
+//! reads external entities or expands entities declared in a DOCTYPE: an unknown entity reference
+//! stays as literal text.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -13,6 +14,7 @@ use feed_rs::model::{Entry, Link};
 use sha2::{Digest, Sha256};
 
 use crate::feed::discover::discover_feeds;
+use crate::feed::sniff::{self, DeclarationAt};
 use crate::store::{FeedContent, ItemData, clamp_future};
 use crate::text::{clean_line, clip};
 
@@ -42,14 +44,7 @@ pub fn parse_feed(bytes: &[u8], now: i64) -> Result<FeedContent, ParseError> {
     parse_feed_with_charset(bytes, None, None, now)
 }
 
-/// The `charset` parameter of a `Content-Type` header value, unquoted.
-pub fn charset_from_content_type(content_type: &str) -> Option<&str> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (key, value) = param.split_once('=')?;
-        let value = value.trim().trim_matches(['"', '\'']).trim();
-        (key.trim().eq_ignore_ascii_case("charset") && !value.is_empty()).then_some(value)
-    })
-}
+pub use crate::feed::sniff::charset_from_content_type;
 
 /// Parses raw feed bytes served with `http_charset` (the `charset` of the HTTP `Content-Type`, if any;
 /// see [`charset_from_content_type`]). The text encoding is chosen as RFC 7303 orders it: a byte order
@@ -92,7 +87,7 @@ pub fn parse_feed_with_charset(
         .or_else(|_| parse(&pad_person_fields(&text)))
         .map_err(|_| ParseError::Invalid("the feed parser failed on this document".into()))?;
     let feed = result.map_err(|e| {
-        if looks_like_html(&text) {
+        if is_html_page(&text) {
             ParseError::HtmlPage {
                 feeds: discover_feeds(&text, base_url.unwrap_or_default()),
             }
@@ -223,7 +218,7 @@ fn main_link(links: &[Link]) -> Option<String> {
 /// The document as UTF-8 text: leading whitespace and any byte order mark removed, and the XML
 /// declaration's encoding rewritten to utf-8 (the feed parser would otherwise decode it again).
 fn decode_document<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> {
-    let text = match (Encoding::for_bom(bytes), utf16_without_bom(bytes)) {
+    let text = match (sniff::bom(bytes), sniff::utf16_starting_with_markup(bytes)) {
         (Some((encoding, bom)), _) => encoding.decode_without_bom_handling(&bytes[bom..]).0,
         (None, Some(encoding)) => encoding.decode_without_bom_handling(bytes).0,
         (None, None) => {
@@ -240,7 +235,7 @@ fn decode_document<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, s
         }
         owned => owned,
     };
-    match declared_encoding(text.as_bytes()) {
+    match declared_label(text.as_bytes()) {
         Some(span) if !text[span.clone()].eq_ignore_ascii_case("utf-8") => {
             let mut fixed = String::with_capacity(text.len());
             fixed.push_str(&text[..span.start]);
@@ -264,16 +259,6 @@ fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
     &bytes[skip..]
 }
 
-/// UTF-16 without a byte order mark shows in its first bytes: `<` or a space next to a zero byte.
-fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    let markup = |b: u8| matches!(b, b'<' | b' ' | b'\t' | b'\r' | b'\n');
-    match bytes {
-        [0, b, ..] if markup(*b) => Some(UTF_16BE),
-        [b, 0, ..] if markup(*b) => Some(UTF_16LE),
-        _ => None,
-    }
-}
-
 /// The encoding of an 8-bit document without a byte order mark (`bytes` starts at its first
 /// non-space). A label claiming UTF-16 for it cannot be right (the label itself was readable as
 /// ASCII), so it is ignored.
@@ -288,7 +273,7 @@ fn chosen_encoding(bytes: &[u8], http_charset: Option<&str>) -> &'static Encodin
         // JSON is UTF-8 (RFC 8259): a charset parameter cannot make valid UTF-8 anything else.
         utf8.then_some(UTF_8)
     } else {
-        declared_encoding(bytes).and_then(|span| usable(&bytes[span]))
+        declared_label(bytes).and_then(|span| usable(&bytes[span]))
     };
     let from_http = http_charset.and_then(|c| usable(c.trim().as_bytes()));
     match (from_http, declared) {
@@ -308,36 +293,11 @@ fn chosen_encoding(bytes: &[u8], http_charset: Option<&str>) -> &'static Encodin
     }
 }
 
-/// Where the value of `encoding="…"` is in the XML declaration at the start of `bytes`, if there is
-/// one. Works on raw bytes of any ASCII-compatible encoding.
-fn declared_encoding(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
-    let head = &bytes[..bytes.len().min(512)];
-    if !head.starts_with(b"<?xml") {
-        return None;
-    }
-    let end = find(head, b"?>")?;
-    let declaration = &head[..end];
-    let mut at = find(declaration, b"encoding")? + b"encoding".len();
-    let skip_space = |at: &mut usize| {
-        while declaration.get(*at).is_some_and(u8::is_ascii_whitespace) {
-            *at += 1;
-        }
-    };
-    skip_space(&mut at);
-    if declaration.get(at) != Some(&b'=') {
-        return None;
-    }
-    at += 1;
-    skip_space(&mut at);
-    let quote = *declaration.get(at).filter(|q| matches!(q, b'"' | b'\''))?;
-    let start = at + 1;
-    let len = declaration[start..].iter().position(|&b| b == quote)?;
-    let label = &declaration[start..start + len];
-    (!label.is_empty() && label.is_ascii()).then_some(start..start + len)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// Where the XML declaration at the start of `bytes` names its encoding, when the label is non-empty
+/// ASCII. Works on raw bytes of any ASCII-compatible encoding, and on the decoded text.
+fn declared_label(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    sniff::declared_encoding(bytes, DeclarationAt::Start)
+        .filter(|span| !span.is_empty() && bytes[span.clone()].is_ascii())
 }
 
 /// Makes broken references well-formed, as the XML reader rejects the whole document for one: a bare
@@ -476,9 +436,9 @@ fn root_element_start(b: &[u8]) -> Option<usize> {
         }
         let rest = &b[i..];
         if rest.starts_with(b"<?") {
-            i += find(rest, b"?>")? + 2;
+            i += memchr::memmem::find(rest, b"?>")? + 2;
         } else if rest.starts_with(b"<!--") {
-            i += find(rest, b"-->")? + 3;
+            i += memchr::memmem::find(rest, b"-->")? + 3;
         } else if rest.starts_with(b"<!") {
             i += markup_declaration_len(rest)?;
         } else if rest.first() == Some(&b'<') {
@@ -546,7 +506,9 @@ fn rss_version_value(b: &[u8], mut i: usize) -> Option<Option<std::ops::Range<us
     }
 }
 
-fn looks_like_html(text: &str) -> bool {
+/// Whether this whole document is an HTML page (given where a feed was expected): its first 2 KiB
+/// hold an `<html` tag or an HTML doctype, in any case.
+fn is_html_page(text: &str) -> bool {
     let mut end = text.len().min(2048);
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -24,10 +24,120 @@ fn is_removed(c: char) -> bool {
     )
 }
 
-/// Multi-line text: removes C0 controls except '\n' and '\t' (and turns "\r\n"/"\r" into "\n"), DEL (0x7F), C1 controls (U+0080..=U+009F), bidi embedding/override/isolate characters (U+202A..=U+202E, U+2066..=U+2069) and also U+200E, U+200F, U+061C; everything else kept.
+/// How far an unterminated string sequence (OSC, DCS, …) is skipped at most.
+const MAX_SEQUENCE: usize = 4096;
+
+/// The characters of `s` with every terminal escape sequence removed whole, not just its ESC: CSI
+/// (`ESC [` or U+009B) up to its final byte; OSC, DCS, SOS, PM and APC (`ESC ] P X ^ _` or their C1
+/// forms) up to BEL or ST (`ESC \` or U+009C), or a line break, or [`MAX_SEQUENCE`] characters;
+/// other escapes with their intermediate and final bytes. One pass, linear in `s`. Lone controls are
+/// left for [`is_removed`].
+fn without_sequences(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = s.chars().peekable();
+    std::iter::from_fn(move || {
+        loop {
+            let c = chars.next()?;
+            let kind = match c {
+                '\u{1b}' => match chars.peek() {
+                    Some('[') => {
+                        chars.next();
+                        'c'
+                    }
+                    Some(']' | 'P' | 'X' | '^' | '_') => {
+                        chars.next();
+                        's'
+                    }
+                    Some(&n) if ('\u{21}'..='\u{7e}').contains(&n) => 'e',
+                    _ => return Some(c),
+                },
+                // C1 forms only when they really are sequences: a stray U+0080..U+009F is more
+                // often mis-decoded windows-1252 text than an attack, and must not eat the line.
+                '\u{9b}' if c1_csi_follows(chars.clone()) => 'c',
+                '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}'
+                    if terminated_string_follows(chars.clone()) =>
+                {
+                    's'
+                }
+                c => return Some(c),
+            };
+            match kind {
+                // Parameters and intermediates, then one final byte.
+                'c' => {
+                    while let Some(&n) = chars.peek() {
+                        if ('\u{20}'..='\u{3f}').contains(&n) {
+                            chars.next();
+                        } else {
+                            if ('\u{40}'..='\u{7e}').contains(&n) {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                // A string, up to its terminator.
+                's' => {
+                    let mut n = 0;
+                    while let Some(&next) = chars.peek() {
+                        if next == '\n' || next == '\r' || n >= MAX_SEQUENCE {
+                            break;
+                        }
+                        chars.next();
+                        n += 1;
+                        if next == '\u{7}' || next == '\u{9c}' {
+                            break;
+                        }
+                        if next == '\u{1b}' {
+                            if chars.peek() == Some(&'\\') {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                // ESC, intermediates, one final byte.
+                _ => {
+                    while let Some(&n) = chars.peek() {
+                        chars.next();
+                        if !('\u{20}'..='\u{2f}').contains(&n) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Whether parameter bytes and a final byte follow (a C1 CSI), without intermediates or spaces.
+fn c1_csi_follows(mut rest: impl Iterator<Item = char>) -> bool {
+    for c in rest.by_ref().take(64) {
+        match c {
+            '\u{30}'..='\u{3f}' => continue,
+            '\u{40}'..='\u{7e}' => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether a string terminator (BEL or ST) comes before a line break, within [`MAX_SEQUENCE`].
+fn terminated_string_follows(rest: impl Iterator<Item = char>) -> bool {
+    let mut previous_esc = false;
+    for c in rest.take(MAX_SEQUENCE) {
+        match c {
+            '\u{7}' | '\u{9c}' => return true,
+            '\\' if previous_esc => return true,
+            '\n' | '\r' => return false,
+            _ => previous_esc = c == '\u{1b}',
+        }
+    }
+    false
+}
+
+/// Multi-line text: removes whole escape sequences, then C0 controls except '\n' and '\t' (and turns "\r\n"/"\r" into "\n"), DEL (0x7F), C1 controls (U+0080..=U+009F), bidi embedding/override/isolate characters (U+202A..=U+202E, U+2066..=U+2069) and also U+200E, U+200F, U+061C; everything else kept.
 pub fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
+    let mut chars = without_sequences(s).peekable();
     while let Some(c) = chars.next() {
         match c {
             '\r' => {
@@ -44,11 +154,12 @@ pub fn clean_text(s: &str) -> String {
     out
 }
 
-/// One-line text (titles, authors, feed names, errors, URLs shown on screen): same removals, and every run of whitespace (incl. newlines/tabs) becomes one space; trimmed.
+/// One-line text (titles, authors, feed names, errors, URLs shown on screen): same removals (whole
+/// escape sequences included), and every run of whitespace (incl. newlines/tabs) becomes one space; trimmed.
 pub fn clean_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.chars() {
+    for c in without_sequences(s) {
         if is_removed(c) {
             // Dropped without a trace; whitespace on either side still
             // collapses into a single space.
@@ -113,15 +224,33 @@ mod tests {
         let s = "red:\x1b[31mRED\x1b[0m osc:\x1b]52;c;SGVsbG8=\x07 csi:\u{9b}2J bell:\x07 del:\x7f nul:\0";
         let out = clean_text(s);
         assert!(!out.chars().any(forbidden), "{out:?}");
+        assert_eq!(out, "red:RED osc: csi: bell: del: nul:");
+    }
+
+    #[test]
+    fn escape_sequences_go_whole_with_their_payload() {
+        // OSC window title with BEL, OSC 8 hyperlink with ST, OSC 52 clipboard, DCS, APC, C1 forms.
+        let s = "Evil \x1b]0;owned title\x07feed \x1b]8;;https://x.example\x1b\\link\x1b]8;;\x1b\\ \
+                 \x1b]52;c;SGVsbG8=\x07clip \x1bP+q544e\x1b\\dcs \x1b_apc\x1b\\end \u{9d}0;t\u{9c}c1 \
+                 \x1b(Bcharset \x1b[2J\x1b[1;31mcsi\x1b[0m \x1bcreset";
         assert_eq!(
-            out,
-            "red:[31mRED[0m osc:]52;c;SGVsbG8= csi:2J bell: del: nul:"
+            clean_line(s),
+            "Evil feed link clip dcs end c1 charset csi reset"
         );
+        // An unterminated string ends at the line break; the next line survives.
+        assert_eq!(clean_text("a\x1b]0;title\nnext"), "a\nnext");
+        // A lone ESC at the end, and ESC before a non-ASCII character, drop only the ESC.
+        assert_eq!(clean_line("a\x1b"), "a");
+        assert_eq!(clean_line("a\x1bé"), "aé");
     }
 
     #[test]
     fn clean_text_strips_all_c0_and_c1_except_newline_and_tab() {
-        let all: String = (0u32..=0xA0).filter_map(char::from_u32).collect();
+        // Every control alone on its line (a C1 string introducer runs to the line break).
+        let all: String = (0u32..=0xA0)
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c, '\n'])
+            .collect();
         let out = clean_text(&all);
         assert!(!out.chars().any(forbidden), "{out:?}");
         assert!(out.contains('\n'));
@@ -158,13 +287,13 @@ mod tests {
     fn clean_line_strips_controls_and_bidi() {
         assert_eq!(
             clean_line("\x1b[2Jtitle\x07 \u{202E}evil\u{202C}"),
-            "[2Jtitle evil"
+            "title evil"
         );
         assert_eq!(clean_line("a \x1b b"), "a b");
-        assert_eq!(clean_line("a\x1bb"), "ab");
+        assert_eq!(clean_line("a\x1b\u{1}b"), "ab");
         assert_eq!(clean_line("\u{85}x\u{9b}"), "x");
         let out = clean_line("x\x00\x01\x0b\x0c\x7f\u{80}\u{9f}y");
-        assert_eq!(out, "xy");
+        assert_eq!(out, "xy", "a stray C1 introducer is dropped alone");
     }
 
     #[test]

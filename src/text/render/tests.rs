@@ -428,10 +428,10 @@ fn escape_sequences_are_stripped_from_link_urls() {
     let html = "<a href=\"https://evil.test/\x1b]8;;x\x07&#27;[2J&#x9b;&#x202e;/p\">t</a>";
     let r = render_html(html, 80);
     assert_clean(&r);
-    assert_eq!(r.links, vec!["https://evil.test/]8;;x[2J\u{203A}/p"]);
+    assert_eq!(r.links, vec!["https://evil.test/\u{203A}/p"]);
     assert_eq!(
         r.lines.last().map(String::as_str),
-        Some("[1] https://evil.test/]8;;x[2J\u{203A}/p")
+        Some("[1] https://evil.test/\u{203A}/p")
     );
 }
 
@@ -686,7 +686,7 @@ fn fallback_sanitizes_and_wraps() {
         "{:?}",
         r.lines
     );
-    assert!(r.lines.iter().any(|l| l == "[31mx"));
+    assert!(r.lines.iter().any(|l| l == "x"), "{:?}", r.lines);
 }
 
 #[test]
@@ -783,7 +783,7 @@ fn output_lines_are_sanitized() {
         ]
         .into_iter(),
     );
-    assert_eq!(line, "        tab x [1mnext");
+    assert_eq!(line, "        tab x next");
     assert_eq!(styles.len(), 1);
     assert_eq!(
         &line[styles[0].start..styles[0].end],
@@ -874,5 +874,8 @@ fn reference_target_filtering() {
     assert_eq!(reference_target("JAVASCRIPT:void(0)"), None);
     assert_eq!(reference_target("vbscript:x"), None);
     assert_eq!(reference_target("data:image/png;base64,AAAA"), None);
-    assert_eq!(reference_target("\u{1b}javascript:x"), None);
+    // ESC j is a sequence of its own: what is left is no javascript: link.
+    assert!(
+        reference_target("\u{1b}javascript:x").is_none_or(|t| !t.starts_with("javascript"))
+    );
 }
