@@ -875,7 +875,5 @@ fn reference_target_filtering() {
     assert_eq!(reference_target("vbscript:x"), None);
     assert_eq!(reference_target("data:image/png;base64,AAAA"), None);
     // ESC j is a sequence of its own: what is left is no javascript: link.
-    assert!(
-        reference_target("\u{1b}javascript:x").is_none_or(|t| !t.starts_with("javascript"))
-    );
+    assert!(reference_target("\u{1b}javascript:x").is_none_or(|t| !t.starts_with("javascript")));
 }
