@@ -247,3 +247,188 @@ fn articles_without_a_link_offer_no_full_article() {
         Some("This article has no link, so there is no page to fetch")
     );
 }
+
+/// An article with `n` numbered links, open in the article pane.
+fn app_with_links(n: usize) -> App {
+    let mut app = app_on_feed_a();
+    act(&mut app, Action::NextUnread);
+    let mut doc = article(10, 1, Some("https://example.com/10"));
+    doc.links = (1..=n)
+        .map(|i| format!("https://example.com/link{i}"))
+        .collect();
+    app.update(Msg::ArticleLoaded(Box::new(doc)));
+    app
+}
+
+#[test]
+fn links_beyond_nine_open_by_number_and_enter() {
+    let mut app = app_with_links(256);
+    assert!(
+        act(&mut app, Action::OpenLink(1)).is_empty(),
+        "1 could become 12"
+    );
+    assert!(
+        act(&mut app, Action::OpenLink(2)).is_empty(),
+        "12 could become 123"
+    );
+    assert_eq!(
+        act(&mut app, Action::OpenLink(3)),
+        [Command::OpenUrl("https://example.com/link123".into())],
+        "1230 is beyond 256: 123 opens at once"
+    );
+    act(&mut app, Action::OpenLink(2));
+    assert!(
+        act(&mut app, Action::OpenLink(5)).is_empty(),
+        "250 ≤ 256: it may go on"
+    );
+    assert_eq!(
+        act(&mut app, Action::Open),
+        [Command::OpenUrl("https://example.com/link25".into())]
+    );
+    // Esc forgets the digits; a number beyond the links says so.
+    act(&mut app, Action::OpenLink(7));
+    act(&mut app, Action::Back);
+    assert_eq!(app.link_number, None);
+    assert_eq!(app.focus, Pane::Article, "Esc only cancelled the number");
+    let mut few = app_with_links(3);
+    assert_eq!(
+        act(&mut few, Action::OpenLink(2)),
+        [Command::OpenUrl("https://example.com/link2".into())]
+    );
+    assert!(act(&mut few, Action::OpenLink(9)).is_empty());
+    assert_eq!(few.notice.as_deref(), Some("This article has no link [9]"));
+}
+
+#[test]
+fn the_link_list_opens_or_copies_any_link() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = app_with_links(40);
+    act(&mut app, Action::LinkList);
+    let key =
+        |app: &mut App, c: KeyCode| app.update(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+    key(&mut app, KeyCode::Char('G'));
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        [Command::OpenUrl("https://example.com/link40".into())]
+    );
+    assert!(app.popups.is_empty());
+    act(&mut app, Action::LinkList);
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        [Command::Copy("https://example.com/link2".into())]
+    );
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Copied https://example.com/link2")
+    );
+}
+
+#[test]
+fn mark_everything_read_can_be_undone() {
+    let mut app = app_on_feed_a();
+    let commands = act(&mut app, Action::MarkAllRead);
+    assert!(
+        commands.contains(&Command::MarkRead(Scope::Feed(1))),
+        "{commands:?}"
+    );
+    assert!(app.headlines.rows.iter().all(|h| h.read));
+    app.update(Msg::MarkedRead(vec![10, 11]));
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Marked 2 articles read (u undoes)")
+    );
+    let commands = act(&mut app, Action::Undo);
+    assert_eq!(commands[0], Command::MarkUnread(vec![10, 11]));
+    assert!(app.headlines.rows.iter().all(|h| !h.read));
+    assert!(act(&mut app, Action::Undo).is_empty());
+    assert_eq!(app.notice.as_deref(), Some("Nothing to undo"));
+}
+
+#[test]
+fn ctrl_l_asks_for_a_full_redraw() {
+    let mut app = app_on_feed_a();
+    act(&mut app, Action::Redraw);
+    assert!(app.redraw);
+}
+
+#[test]
+fn full_texts_fetched_by_a_refresh_show_in_the_open_article() {
+    let mut app = App::new(Rect::new(0, 0, 120, 30), utc());
+    let mut full = feed(1, "A", 2);
+    full.full_text = true;
+    app.update(Msg::FeedsLoaded {
+        feeds: vec![full],
+        unread_total: 2,
+        starred_total: 0,
+    });
+    app.update(Msg::HeadlinesLoaded {
+        scope: Scope::All,
+        window: window(vec![headline(10, 1, false)]),
+    });
+    app.focus = Pane::Headlines;
+    act(&mut app, Action::Open);
+    app.update(Msg::ArticleLoaded(Box::new(article(
+        10,
+        1,
+        Some("https://x.example/10"),
+    ))));
+    let commands = app.update(Msg::Poller(Update::FeedDone {
+        feed_id: 1,
+        new_articles: 0,
+        not_modified: false,
+    }));
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::LoadArticle { id: 10, .. })),
+        "{commands:?}"
+    );
+}
+
+fn help_screen(w: u16, h: u16, scroll_keys: usize) -> String {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut app = App::new(Rect::new(0, 0, w, h), utc());
+    act(&mut app, Action::Help);
+    for _ in 0..scroll_keys {
+        app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char('j'),
+            KeyModifiers::NONE,
+        )));
+    }
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| tidings::ui::views::draw(f, &app))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn help_fits_80_by_24_and_scrolls() {
+    let top = help_screen(80, 24, 0);
+    insta::assert_snapshot!("help_80x24", top);
+    assert!(top.contains("j/k scroll"), "{top}");
+    // Scrolled to the end, the last binding shows.
+    let end = help_screen(80, 24, 100);
+    assert!(end.contains("Ctrl-C") && end.contains("quit"), "{end}");
+}
+
+#[test]
+fn help_fits_60_by_20_wrapping_its_descriptions() {
+    let top = help_screen(60, 20, 0);
+    insta::assert_snapshot!("help_60x20", top);
+    // Every row is inside the box: no description is cut at the right edge.
+    let end = help_screen(60, 20, 100);
+    assert!(end.contains("quit"), "{end}");
+    assert!(top.contains("move down / up"), "{top}");
+}

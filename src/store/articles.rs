@@ -189,9 +189,36 @@ impl Store {
 
     /// Marks every article of a scope read; returns how many changed.
     pub fn mark_scope_read(&mut self, scope: &Scope) -> Result<usize> {
+        Ok(self.mark_scope_read_returning(scope)?.len())
+    }
+
+    /// Marks a scope read and returns the ids of the articles it changed (so it can be undone).
+    pub fn mark_scope_read_returning(&mut self, scope: &Scope) -> Result<Vec<i64>> {
         let (clause, values) = scope_clause(scope, true);
-        let sql = format!("UPDATE articles SET read = 1 WHERE {clause}");
-        Ok(self.conn.execute(&sql, params_from_iter(values))?)
+        let sql = format!("UPDATE articles SET read = 1 WHERE {clause} RETURNING id");
+        let tx = self.conn.unchecked_transaction()?;
+        let ids = {
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt.query_map(params_from_iter(values), |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<i64>>>()?
+        };
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Marks these articles unread again (undoing a mark-read); one transaction.
+    pub fn mark_unread(&mut self, ids: &[i64]) -> Result<usize> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt =
+                tx.prepare_cached("UPDATE articles SET read = 0 WHERE id = ?1 AND read = 1")?;
+            for id in ids {
+                n += stmt.execute([id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Articles of a feed with a link whose full text was never fetched, newest first.

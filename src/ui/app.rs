@@ -104,6 +104,8 @@ pub enum Msg {
     Done(Done),
     /// The cache's change counter (the answer to `CheckForChanges`).
     CacheVersion(i64),
+    /// A mark-read changed these articles (kept for undo).
+    MarkedRead(Vec<i64>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +143,10 @@ pub enum Command {
         starred: bool,
     },
     MarkRead(Scope),
+    /// Undo a mark-read: these articles become unread again.
+    MarkUnread(Vec<i64>),
+    /// Put this text on the terminal's clipboard.
+    Copy(String),
     Refresh(Vec<i64>),
     RefreshAll,
     /// Open the article's own link in the browser (looked up by the runtime).
@@ -188,6 +194,7 @@ impl Command {
                 | Command::OpenArticleLink(_)
                 | Command::LoadDetails(_)
                 | Command::CheckForChanges
+                | Command::Copy(_)
         )
     }
 }
@@ -238,6 +245,12 @@ pub struct App {
     select_after_load: Option<Scope>,
     /// The cache's change counter when last looked at.
     cache_version: Option<i64>,
+    /// Digits typed so far for a link number (`12` then Enter opens link 12).
+    pub link_number: Option<usize>,
+    /// The articles the last mark-read changed, for `u`.
+    last_marked: Option<Vec<i64>>,
+    /// The runtime clears and redraws the whole screen before the next frame (Ctrl-L).
+    pub redraw: bool,
 }
 
 impl App {
@@ -272,6 +285,9 @@ impl App {
             stale: false,
             select_after_load: None,
             cache_version: None,
+            link_number: None,
+            last_marked: None,
+            redraw: false,
         }
         .with_entries()
     }
@@ -323,6 +339,16 @@ impl App {
                 self.on_action(action)
             }
             Msg::Done(done) => self.on_done(done),
+            Msg::MarkedRead(ids) => {
+                let n = ids.len();
+                self.notice = Some(match n {
+                    0 => "Nothing to mark read".to_string(),
+                    1 => "Marked 1 article read (u undoes)".to_string(),
+                    n => format!("Marked {n} articles read (u undoes)"),
+                });
+                self.last_marked = Some(ids).filter(|ids| !ids.is_empty());
+                vec![]
+            }
             Msg::CacheVersion(version) => {
                 let changed = self.cache_version.is_some_and(|v| v != version);
                 self.cache_version = Some(version);
@@ -414,12 +440,26 @@ impl App {
                 });
                 vec![]
             }
-            Update::FeedDone { new_articles, .. } => {
+            Update::FeedDone {
+                feed_id,
+                new_articles,
+                ..
+            } => {
                 if let Some(p) = &mut self.progress {
                     p.done += 1;
                 }
                 self.stale |= new_articles > 0;
-                vec![]
+                // Its full texts may have arrived with the refresh (`F`): show the open article anew.
+                match &self.article {
+                    Some(doc)
+                        if doc.feed_id == feed_id
+                            && self.feeds.iter().any(|f| f.id == feed_id && f.full_text) =>
+                    {
+                        let id = doc.id;
+                        vec![self.load_article(id)]
+                    }
+                    _ => vec![],
+                }
             }
             Update::FeedFailed { title, error, .. } => {
                 if let Some(p) = &mut self.progress {
@@ -471,6 +511,9 @@ impl App {
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Command> {
+        if let Some(commands) = self.link_number_key(action) {
+            return commands;
+        }
         match action {
             Action::Down => self.move_by(1),
             Action::Up => self.move_by(-1),
@@ -530,13 +573,35 @@ impl App {
                     None => vec![],
                 },
             },
-            Action::OpenLink(n) => match &self.article {
-                Some(doc) => match doc.links.get(n as usize - 1) {
-                    Some(url) => vec![Command::OpenUrl(url.clone())],
-                    None => self.say(&format!("This article has no link [{n}]")),
-                },
+            Action::OpenLink(_) => vec![],
+            Action::LinkList => match &self.article {
+                Some(doc) if !doc.links.is_empty() => {
+                    let links = doc.links.clone();
+                    self.popups.push(Popup::Links(popups::Links::new(links)));
+                    vec![]
+                }
+                Some(_) => self.say("This article has no links"),
                 None => self.say("Open an article first"),
             },
+            Action::Undo => match self.last_marked.take() {
+                Some(ids) => {
+                    let set: std::collections::HashSet<i64> = ids.iter().copied().collect();
+                    for h in &mut self.headlines.rows {
+                        if set.contains(&h.id) {
+                            h.read = false;
+                        }
+                    }
+                    self.notice = Some(format!("Marked {} articles unread again", ids.len()));
+                    let mut commands = vec![Command::MarkUnread(ids)];
+                    commands.extend(self.reload());
+                    commands
+                }
+                None => self.say("Nothing to undo"),
+            },
+            Action::Redraw => {
+                self.redraw = true;
+                vec![]
+            }
             Action::FetchFullText => match self.target_article() {
                 Some((id, _, _))
                     if self
@@ -601,6 +666,48 @@ impl App {
                 self.quit = true;
                 vec![]
             }
+        }
+    }
+
+    /// Digits typed for a link number, and the Enter that ends them. A number that cannot grow
+    /// (ten times it is beyond the article's links) opens at once. `None`: not a link-number key.
+    fn link_number_key(&mut self, action: Action) -> Option<Vec<Command>> {
+        let pending = self.link_number.take();
+        let digit = match action {
+            Action::OpenLink(d) => d as usize,
+            Action::Open if pending.is_some() => {
+                return Some(self.open_link_number(pending.unwrap_or(0)));
+            }
+            Action::Back if pending.is_some() => return Some(self.say("Cancelled")),
+            _ => return None,
+        };
+        let Some(doc) = &self.article else {
+            return Some(self.say("Open an article first"));
+        };
+        let links = doc.links.len();
+        let n = pending
+            .unwrap_or(0)
+            .saturating_mul(10)
+            .saturating_add(digit);
+        if n == 0 || n > links {
+            return Some(self.say(&format!("This article has no link [{n}]")));
+        }
+        if n.saturating_mul(10) > links {
+            return Some(self.open_link_number(n));
+        }
+        self.link_number = Some(n);
+        self.notice = Some(format!("Link [{n}]… (more digits, or Enter to open)"));
+        Some(vec![])
+    }
+
+    fn open_link_number(&mut self, n: usize) -> Vec<Command> {
+        match self
+            .article
+            .as_ref()
+            .and_then(|d| d.links.get(n.wrapping_sub(1)))
+        {
+            Some(url) => vec![Command::OpenUrl(url.clone())],
+            None => self.say(&format!("This article has no link [{n}]")),
         }
     }
 

@@ -37,6 +37,9 @@ pub enum Action {
     FeedInfo,
     Import,
     ToggleFailingOnly,
+    LinkList,
+    Undo,
+    Redraw,
     Help,
     Back,
     Quit,
@@ -197,6 +200,13 @@ pub const BINDINGS: &[Binding] = &[
         help: "mark everything in the selected feed, tag or list read",
     },
     Binding {
+        keys: &[k('u')],
+        label: "u",
+        modes: ALL,
+        action: Action::Undo,
+        help: "undo the last mark-everything-read",
+    },
+    Binding {
         keys: &[k('s')],
         label: "s",
         modes: ALL,
@@ -215,7 +225,14 @@ pub const BINDINGS: &[Binding] = &[
         label: "1 … 9",
         modes: ALL,
         action: Action::OpenLink(1),
-        help: "open the article's numbered link",
+        help: "open the article's numbered link (several digits, then Enter, for link 10 and up)",
+    },
+    Binding {
+        keys: &[k('L')],
+        label: "L",
+        modes: ALL,
+        action: Action::LinkList,
+        help: "the article's links: open, or copy to the clipboard",
     },
     Binding {
         keys: &[k('f')],
@@ -293,6 +310,13 @@ pub const BINDINGS: &[Binding] = &[
         modes: ALL,
         action: Action::Back,
         help: "back; quit from the feed list",
+    },
+    Binding {
+        keys: &[ctrl('l')],
+        label: "Ctrl-L",
+        modes: ALL,
+        action: Action::Redraw,
+        help: "redraw the whole screen",
     },
     Binding {
         keys: &[ctrl('c')],

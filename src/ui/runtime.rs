@@ -111,6 +111,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             let _ = poller_tx.send(PollerCommand::FullText(id));
         }
         Command::OpenUrl(url) => exec.open_url(url),
+        Command::Copy(text) => copy_to_clipboard(&text),
         Command::Probe { url } => Arc::clone(&exec).probe(url),
         Command::CancelProbe => exec.cancel_probe(),
         other => {
@@ -141,6 +142,11 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         if app.quit {
             break Ok(());
         }
+        if std::mem::take(&mut app.redraw)
+            && let Err(e) = terminal.clear()
+        {
+            break Err(e.into());
+        }
         if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
             break Err(e.into());
         }
@@ -152,6 +158,40 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     let _ = store_task.await;
     poller_task.abort();
     result
+}
+
+/// Puts `text` on the clipboard with the terminal's OSC 52 sequence (works over ssh and in tmux with
+/// `set-clipboard on`). The text is a link already cleaned of control characters, and base64 leaves
+/// nothing in it that the terminal could read as a command.
+fn copy_to_clipboard(text: &str) {
+    use std::io::Write;
+    let clean = crate::text::clean_line(text);
+    let sequence = format!("\x1b]52;c;{}\x07", base64(clean.as_bytes()));
+    let mut out = std::io::stdout();
+    let _ = out
+        .write_all(sequence.as_bytes())
+        .and_then(|()| out.flush());
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Runs commands against the session and turns their results into messages.
@@ -249,10 +289,17 @@ impl Executor {
                 None
             }
             Command::MarkRead(scope) => {
-                let n = db
-                    .write(Lane::Interactive, move |s| s.mark_scope_read(&scope))
+                let ids = db
+                    .write(Lane::Interactive, move |s| {
+                        s.mark_scope_read_returning(&scope)
+                    })
                     .await?;
-                Some(Msg::Notice(format!("Marked {n} articles read")))
+                Some(Msg::MarkedRead(ids))
+            }
+            Command::MarkUnread(ids) => {
+                db.write(Lane::Interactive, move |s| s.mark_unread(&ids))
+                    .await?;
+                None
             }
             Command::SetFeedFullText { feed_id, on } => {
                 db.write(Lane::Interactive, move |s| s.set_full_text(feed_id, on))
@@ -313,6 +360,7 @@ impl Executor {
             | Command::RefreshAll
             | Command::FetchFullText(_)
             | Command::OpenUrl(_)
+            | Command::Copy(_)
             | Command::Probe { .. }
             | Command::CancelProbe => None,
         })
@@ -373,5 +421,20 @@ impl Executor {
             };
             let _ = msgs.send(msg);
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_pads_like_the_standard() {
+        assert_eq!(super::base64(b"Man"), "TWFu");
+        assert_eq!(super::base64(b"Ma"), "TWE=");
+        assert_eq!(super::base64(b"M"), "TQ==");
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(
+            super::base64(b"https://example.com/a?b=c"),
+            "aHR0cHM6Ly9leGFtcGxlLmNvbS9hP2I9Yw=="
+        );
     }
 }

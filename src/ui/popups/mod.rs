@@ -9,6 +9,7 @@ mod edit_feed;
 mod feed_info;
 mod help;
 mod import;
+mod links;
 mod text_field;
 
 pub use add_feed::AddFeed;
@@ -17,6 +18,7 @@ pub use edit_feed::{EditFeed, RenameTag};
 pub use feed_info::FeedInfo;
 pub use help::Help;
 pub use import::Import;
+pub use links::Links;
 pub use text_field::TextField;
 
 use chrono::FixedOffset;
@@ -86,6 +88,7 @@ pub enum Popup {
     DeleteFeed(DeleteFeed),
     FeedInfo(FeedInfo),
     Import(Import),
+    Links(Links),
 }
 
 impl Popup {
@@ -98,6 +101,7 @@ impl Popup {
             Popup::DeleteFeed(p) => p.on_key(key),
             Popup::FeedInfo(p) => p.on_key(key),
             Popup::Import(p) => p.on_key(key),
+            Popup::Links(p) => p.on_key(key),
         }
     }
 
@@ -110,7 +114,7 @@ impl Popup {
             Popup::DeleteFeed(p) => p.on_done(done),
             Popup::FeedInfo(p) => p.on_done(done),
             Popup::Import(p) => p.on_done(done),
-            Popup::Help(_) => Outcome::stay(),
+            Popup::Help(_) | Popup::Links(_) => Outcome::stay(),
         }
     }
 
@@ -130,6 +134,7 @@ impl Popup {
             Popup::DeleteFeed(p) => p.draw(frame),
             Popup::FeedInfo(p) => p.draw(frame, cx),
             Popup::Import(p) => p.draw(frame),
+            Popup::Links(p) => p.draw(frame),
         }
     }
 }
