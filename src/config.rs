@@ -19,8 +19,11 @@ pub struct Config {
     pub connect_timeout_seconds: u64,
     /// Largest accepted response body after decompression.
     pub max_body_bytes: usize,
-    /// Program used to open links; `$BROWSER`, then `xdg-open`, when unset.
+    /// Program used to open links; `$BROWSER`, then `xdg-open`, when unset. `%u` marks where the URL
+    /// goes, else it is the last argument.
     pub browser: Option<String>,
+    /// The browser runs in this terminal (w3m, lynx): the reader steps aside until it exits.
+    pub browser_in_terminal: bool,
 }
 
 impl Default for Config {
@@ -33,6 +36,7 @@ impl Default for Config {
             connect_timeout_seconds: 10,
             max_body_bytes: 16 * 1024 * 1024,
             browser: None,
+            browser_in_terminal: false,
         }
     }
 }

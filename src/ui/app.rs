@@ -106,6 +106,8 @@ pub enum Msg {
     CacheVersion(i64),
     /// A mark-read changed these articles (kept for undo).
     MarkedRead(Vec<i64>),
+    /// Open this link (the article's own, looked up by the runtime).
+    LinkFound(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,6 +341,7 @@ impl App {
                 self.on_action(action)
             }
             Msg::Done(done) => self.on_done(done),
+            Msg::LinkFound(url) => vec![Command::OpenUrl(url)],
             Msg::MarkedRead(ids) => {
                 let n = ids.len();
                 self.notice = Some(match n {

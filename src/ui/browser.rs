@@ -1,5 +1,7 @@
 //! Opening links: only http(s) URLs, handed to the browser as one argument of a process, never through
-//! a shell.
+//! a shell. `%u` in the browser setting marks where the URL goes (Newsboat's placeholder); without it
+//! the URL is the last argument. A terminal browser (w3m, lynx) runs in the foreground with the
+//! terminal handed over to it ([`run_in_terminal`]); others start in the background ([`open`]).
 
 use std::process::{Command, Stdio};
 
@@ -93,26 +95,77 @@ pub fn open(url: &str, configured: Option<&str>) -> Result<(), OpenError> {
     Ok(())
 }
 
-/// Starts the browser on the checked `url` (see [`checked_url`]) as one process, the URL its last
-/// argument, and returns it; the caller must wait for it.
-fn spawn(url: &str, configured: Option<&str>) -> Result<std::process::Child, OpenError> {
+/// The program and its arguments for `url`: the browser command split on whitespace, with every
+/// `%u` replaced by the checked URL (still inside its one argument), or the URL appended as the last
+/// argument when there is no `%u`.
+pub fn browser_argv(url: &str, configured: Option<&str>) -> Result<Vec<String>, OpenError> {
     let url = checked_url(url)?;
-    let command = browser_command(configured);
-    let Some((program, args)) = command.split_first() else {
+    let mut command = browser_command(configured);
+    if command.is_empty() {
         return Err(OpenError::Spawn {
             program: String::new(),
             error: "no browser configured".into(),
         });
-    };
-    Command::new(program)
-        .args(args)
-        .arg(&url)
+    }
+    if command.iter().skip(1).any(|a| a.contains("%u")) {
+        for arg in command.iter_mut().skip(1) {
+            *arg = arg.replace("%u", &url);
+        }
+    } else {
+        command.push(url);
+    }
+    Ok(command)
+}
+
+fn command_for(url: &str, configured: Option<&str>) -> Result<(Command, String), OpenError> {
+    let argv = browser_argv(url, configured)?;
+    let (program, args) = argv.split_first().ok_or_else(|| OpenError::Spawn {
+        program: String::new(),
+        error: "no browser configured".into(),
+    })?;
+    let mut command = Command::new(program);
+    command.args(args);
+    Ok((command, program.clone()))
+}
+
+/// Starts the browser on the checked `url` (see [`checked_url`]) as one process, and returns it; the
+/// caller must wait for it.
+fn spawn(url: &str, configured: Option<&str>) -> Result<std::process::Child, OpenError> {
+    let (mut command, program) = command_for(url, configured)?;
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| OpenError::Spawn {
-            program: program.clone(),
+            program,
             error: e.to_string(),
         })
+}
+
+/// Runs a terminal browser on `url` in the foreground, with the terminal's stdin and stdout, and
+/// waits for it to exit. The reader has given up the terminal before calling this (and takes it
+/// back after).
+pub fn run_in_terminal(url: &str, configured: Option<&str>) -> Result<(), OpenError> {
+    let (mut command, program) = command_for(url, configured)?;
+    // A fresh handle on the terminal: the reader's own may be left non-blocking by its event reader,
+    // and a browser reading it would see an immediate end of input.
+    let stdin = std::fs::File::open("/dev/tty").map_or_else(|_| Stdio::inherit(), Stdio::from);
+    let status = command
+        .stdin(stdin)
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .status()
+        .map_err(|e| OpenError::Spawn {
+            program: program.clone(),
+            error: e.to_string(),
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(OpenError::Spawn {
+            program,
+            error: format!("it exited with {status}"),
+        })
+    }
 }

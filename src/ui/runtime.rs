@@ -100,6 +100,9 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             }
         })
     };
+    // A terminal browser waits here until the loop can hand it the terminal.
+    let in_terminal = session.config().browser_in_terminal;
+    let terminal_browser: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
     let dispatch = |command: Command| match command {
         Command::Refresh(ids) => {
             let _ = poller_tx.send(PollerCommand::Refresh(ids));
@@ -110,6 +113,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         Command::FetchFullText(id) => {
             let _ = poller_tx.send(PollerCommand::FullText(id));
         }
+        Command::OpenUrl(url) if in_terminal => *terminal_browser.borrow_mut() = Some(url),
         Command::OpenUrl(url) => exec.open_url(url),
         Command::Copy(text) => copy_to_clipboard(&text),
         Command::Probe { url } => Arc::clone(&exec).probe(url),
@@ -142,8 +146,39 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         if app.quit {
             break Ok(());
         }
+        let browse = terminal_browser.borrow_mut().take();
+        if let Some(url) = browse {
+            // The browser gets the terminal: no drawing and no key reading until it exits.
+            ratatui::restore();
+            drop(events);
+            let browser = session.config().browser.clone();
+            tracing::debug!(url = %crate::text::clean_line(&url), "terminal browser starts");
+            let ran = tokio::task::spawn_blocking(move || {
+                browser::run_in_terminal(&url, browser.as_deref())
+            })
+            .await;
+            tracing::debug!(?ran, "terminal browser ended");
+            // Take the terminal back as ratatui::init would, but keep the same Terminal (a new one
+            // would ask the terminal for the cursor position, which races with the key reader).
+            if let Err(e) = crossterm::terminal::enable_raw_mode().and_then(|()| {
+                crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+            }) {
+                break Err(e.into());
+            }
+            events = EventStream::new();
+            app.redraw = true;
+            match ran {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    app.update(Msg::Failed(e.to_string()));
+                }
+                Err(_) => {
+                    app.update(Msg::Failed("the browser could not be waited for".into()));
+                }
+            }
+        }
         if std::mem::take(&mut app.redraw)
-            && let Err(e) = terminal.clear()
+            && let Err(e) = full_redraw(&mut terminal)
         {
             break Err(e.into());
         }
@@ -158,6 +193,19 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     let _ = store_task.await;
     poller_task.abort();
     result
+}
+
+/// Clears the screen and forgets what ratatui believes is on it, so the next frame is drawn whole.
+/// (`Terminal::clear` would ask the terminal for the cursor position, an answer the key reader may
+/// take first.)
+fn full_redraw(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+    crossterm::execute!(
+        terminal.backend_mut(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    terminal.current_buffer_mut().reset();
+    terminal.swap_buffers();
+    Ok(())
 }
 
 /// Puts `text` on the clipboard with the terminal's OSC 52 sequence (works over ssh and in tmux with
@@ -312,10 +360,7 @@ impl Executor {
                     .await?
                 {
                     None => Some(Msg::Notice("This article has no link".into())),
-                    Some(url) => {
-                        self.open_url(url);
-                        None
-                    }
+                    Some(url) => Some(Msg::LinkFound(url)),
                 }
             }
             Command::AddProbed { token, sub } => {
