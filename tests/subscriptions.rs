@@ -611,3 +611,32 @@ fn the_welcome_feed_is_added_only_to_a_profile_with_no_feeds() {
     fresh.ensure_first_run().unwrap();
     assert_eq!(feeds(&fresh)[0].url, "tidings:welcome");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_and_import_keep_the_interval_and_full_text() {
+    let home = tempfile::tempdir().unwrap();
+    let session = session(home.path());
+    session
+        .subscriptions()
+        .add(Subscription {
+            url: "https://a.example/feed".into(),
+            every: Some(120),
+            full_text: true,
+            tags: vec!["news".into()],
+            ..Subscription::default()
+        })
+        .await
+        .unwrap();
+    let opml = session.subscriptions().export().await.unwrap();
+    assert!(opml.contains(r#"tidings:every="120""#), "{opml}");
+    assert!(opml.contains(r#"tidings:fullText="true""#), "{opml}");
+    let other = tempfile::tempdir().unwrap();
+    let file = other.path().join("subs.opml");
+    std::fs::write(&file, &opml).unwrap();
+    let copy = self::session(other.path());
+    copy.subscriptions().import(&file, false).await.unwrap();
+    let feed = &feeds(&copy)[0];
+    assert_eq!(feed.interval_minutes, Some(120));
+    assert!(feed.full_text);
+    assert_eq!(feed.tags, ["news"]);
+}

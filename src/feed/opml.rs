@@ -53,6 +53,10 @@ pub struct OpmlEntry {
     pub site_link: Option<String>,
     /// Enclosing folders (outermost first), then the `category` paths; no duplicates.
     pub tags: Vec<String>,
+    /// tidings' own settings, kept in attributes of its namespace that other readers ignore
+    /// (`tidings:every` in minutes, `tidings:fullText`).
+    pub interval_minutes: Option<i64>,
+    pub full_text: bool,
 }
 
 /// The result of [`parse_opml`].
@@ -74,6 +78,10 @@ pub struct ExportFeed<'a> {
     pub site_link: Option<&'a str>,
     /// The first tag names the folder; all of them go into `category`.
     pub tags: &'a [String],
+    /// Written as `tidings:every` (minutes) when set.
+    pub interval_minutes: Option<i64>,
+    /// Written as `tidings:fullText="true"` when on.
+    pub full_text: bool,
 }
 
 /// At most this many tags per feed (enclosing folders plus categories); deeper folders and further
@@ -111,6 +119,8 @@ struct OutlineAttrs {
     html_url: Option<String>,
     category: Option<String>,
     kind: Option<String>,
+    every: Option<String>,
+    full_text: Option<String>,
 }
 
 /// Reading state: what has been found so far.
@@ -342,11 +352,22 @@ impl Importer {
             return;
         }
         self.seen.insert(url.clone(), self.out.feeds.len());
+        let interval_minutes = attrs
+            .every
+            .as_deref()
+            .and_then(|m| m.trim().parse::<i64>().ok())
+            .filter(|m| (1..=30 * 24 * 60).contains(m));
+        let full_text = attrs
+            .full_text
+            .as_deref()
+            .is_some_and(|v| matches!(v.trim(), "true" | "1"));
         self.out.feeds.push(OpmlEntry {
             url,
             title,
             site_link,
             tags,
+            interval_minutes,
+            full_text,
         });
     }
 }
@@ -386,6 +407,10 @@ fn read_outline_attrs(start: &BytesStart<'_>) -> Result<OutlineAttrs, String> {
             &mut attrs.category
         } else if key.eq_ignore_ascii_case("type") {
             &mut attrs.kind
+        } else if key == "tidings:every" {
+            &mut attrs.every
+        } else if key == "tidings:fullText" {
+            &mut attrs.full_text
         } else {
             continue;
         };

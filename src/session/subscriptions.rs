@@ -435,6 +435,8 @@ impl<'a> Subscriptions<'a> {
                     title: e.title,
                     site_link: e.site_link,
                     tags: clean_tags(&e.tags),
+                    full_text: e.full_text,
+                    interval_minutes: e.interval_minutes,
                     ..NewFeed::default()
                 })
                 .collect();
@@ -533,6 +535,8 @@ impl<'a> Subscriptions<'a> {
                 title: &f.title,
                 site_link: f.site_link.as_deref(),
                 tags: &f.tags,
+                interval_minutes: f.interval_minutes,
+                full_text: f.full_text,
             })
             .collect();
         Ok(write_opml(&export))

@@ -6,7 +6,8 @@ use super::ExportFeed;
 
 /// Writes an OPML 2.0 document; feeds grouped in folder outlines by their first tag (feeds
 /// without tags at top level); every feed also carries a `category` attribute listing all its
-/// tags ("/a,/b" OPML 2.0 style); title = "tidings subscriptions".
+/// tags ("/a,/b" OPML 2.0 style); title = "tidings subscriptions". A feed's own interval and full-text
+/// setting go into `tidings:every` and `tidings:fullText` (namespace `urn:tidings:opml:1`).
 ///
 /// Folders and untagged feeds keep the order of `feeds` (a folder sits where its first feed is).
 /// Empty tags are ignored, and tags containing a comma are left out of `category` (the list is
@@ -34,7 +35,7 @@ pub fn write_opml(feeds: &[ExportFeed<'_>]) -> String {
 
     let mut out = String::from(concat!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
-        "<opml version=\"2.0\">\n",
+        "<opml version=\"2.0\" xmlns:tidings=\"urn:tidings:opml:1\">\n",
         "  <head>\n",
         "    <title>tidings subscriptions</title>\n",
         "  </head>\n",
@@ -84,6 +85,13 @@ fn write_feed(out: &mut String, feed: &ExportFeed<'_>, indent: &str) {
             " category=\"{}\"",
             escape_attr(&categories.join(","))
         ));
+    }
+    // Our own settings, in our namespace: other readers ignore them, an import here restores them.
+    if let Some(minutes) = feed.interval_minutes {
+        out.push_str(&format!(" tidings:every=\"{minutes}\""));
+    }
+    if feed.full_text {
+        out.push_str(" tidings:fullText=\"true\"");
     }
     out.push_str("/>\n");
 }

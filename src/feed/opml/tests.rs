@@ -499,6 +499,8 @@ fn export_escapes_titles_and_urls() {
         title: "Tom & Jerry <\"quoted\"> \u{1}\ttab",
         site_link: Some("https://example.com/?x=1&y=2"),
         tags: &tags,
+        interval_minutes: None,
+        full_text: false,
     }];
     let xml = write_opml(&feeds);
     assert!(
@@ -525,7 +527,9 @@ fn export_escapes_titles_and_urls() {
         xml.contains(r#"category="/News &amp; &lt;Views&gt;,/b&quot;q""#),
         "{xml}"
     );
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">"));
+    assert!(xml.starts_with(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\" xmlns:tidings=\"urn:tidings:opml:1\">"
+    ));
     assert!(xml.contains("<title>tidings subscriptions</title>"));
 
     let import = parse(&xml);
@@ -556,30 +560,40 @@ fn round_trip_keeps_feeds_and_tags() {
             title: "This Week in Rust",
             site_link: Some("https://this-week-in-rust.org/"),
             tags: &tech,
+            interval_minutes: None,
+            full_text: false,
         },
         ExportFeed {
             url: "https://lobste.rs/rss",
             title: "Lobsters",
             site_link: None,
             tags: &none,
+            interval_minutes: None,
+            full_text: false,
         },
         ExportFeed {
             url: "https://blog.rust-lang.org/feed.xml",
             title: "Rust Blog",
             site_link: Some("https://blog.rust-lang.org/"),
             tags: &rust,
+            interval_minutes: None,
+            full_text: false,
         },
         ExportFeed {
             url: "https://lwn.net/headlines/rss",
             title: "LWN.net",
             site_link: None,
             tags: &tech_only,
+            interval_minutes: None,
+            full_text: false,
         },
         ExportFeed {
             url: "https://news.example/feed?x=1&y=2",
             title: "Ünïcödé & more",
             site_link: None,
             tags: &nested,
+            interval_minutes: None,
+            full_text: false,
         },
     ];
     let xml = write_opml(&feeds);
@@ -592,6 +606,8 @@ fn round_trip_keeps_feeds_and_tags() {
             title: Some(f.title.to_string()),
             site_link: f.site_link.map(str::to_string),
             tags: f.tags.to_vec(),
+            interval_minutes: None,
+            full_text: false,
         })
         .collect();
     let mut got = import.feeds.clone();
@@ -624,6 +640,8 @@ fn export_leaves_out_what_it_cannot_represent() {
         title: "",
         site_link: Some(" "),
         tags: &tags,
+        interval_minutes: None,
+        full_text: false,
     }];
     let xml = write_opml(&feeds);
     assert!(
@@ -728,6 +746,8 @@ fn fixture_commafeed_without_version() {
             title: Some("feed1".to_string()),
             site_link: Some("https://hostname.local/commafeed".to_string()),
             tags: strings(&["out1"]),
+            interval_minutes: None,
+            full_text: false,
         }]
     );
 }
