@@ -432,3 +432,37 @@ fn help_fits_60_by_20_wrapping_its_descriptions() {
     assert!(end.contains("quit"), "{end}");
     assert!(top.contains("move down / up"), "{top}");
 }
+
+#[test]
+fn a_link_can_be_read_as_an_article_in_the_pane() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = app_with_links(3);
+    act(&mut app, Action::LinkList);
+    let commands = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('f'),
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(
+        commands,
+        [Command::FetchLinkPage {
+            url: "https://example.com/link1".into(),
+            width: app.article_width()
+        }]
+    );
+    let mut page = article(
+        tidings::ui::app::LINKED_PAGE,
+        tidings::ui::app::LINKED_PAGE,
+        Some("https://example.com/link1"),
+    );
+    page.title = "The linked page".into();
+    app.update(Msg::ArticleLoaded(Box::new(page)));
+    assert_eq!(
+        app.article.as_ref().map(|a| a.title.as_str()),
+        Some("The linked page")
+    );
+    app.focus = Pane::Article;
+    assert!(
+        act(&mut app, Action::ToggleRead).is_empty(),
+        "a linked page is not in the cache"
+    );
+}

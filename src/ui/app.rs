@@ -16,6 +16,9 @@ mod navigation;
 
 pub use headline_window::HEADLINE_WINDOW;
 
+/// The article id of a linked page shown in the article pane (fetched, not stored).
+pub const LINKED_PAGE: i64 = -1;
+
 use super::keymap::Action;
 use super::popups::{self, Popup};
 use crate::feed::discover::FeedLink;
@@ -149,6 +152,12 @@ pub enum Command {
     MarkUnread(Vec<i64>),
     /// Put this text on the terminal's clipboard.
     Copy(String),
+    /// Fetch a linked page and show its article in the article pane (not stored), `width` columns
+    /// wide (0 until the app fills it in).
+    FetchLinkPage {
+        url: String,
+        width: u16,
+    },
     Refresh(Vec<i64>),
     RefreshAll,
     /// Open the article's own link in the browser (looked up by the runtime).
@@ -732,7 +741,7 @@ impl App {
     /// The article pane changed width (resize, or narrow mode's full-width pane): re-render.
     fn reflow_article(&mut self) -> Vec<Command> {
         match &self.article {
-            Some(doc) if doc.width != self.article_width() => {
+            Some(doc) if doc.width != self.article_width() && doc.id != LINKED_PAGE => {
                 let id = doc.id;
                 vec![self.load_article(id)]
             }

@@ -232,7 +232,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "L",
         modes: ALL,
         action: Action::LinkList,
-        help: "the article's links: open, or copy to the clipboard",
+        help: "the article's links: open, copy, or read the page here",
     },
     Binding {
         keys: &[k('f')],

@@ -116,6 +116,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         Command::OpenUrl(url) if in_terminal => *terminal_browser.borrow_mut() = Some(url),
         Command::OpenUrl(url) => exec.open_url(url),
         Command::Copy(text) => copy_to_clipboard(&text),
+        Command::FetchLinkPage { url, width } => Arc::clone(&exec).fetch_link_page(url, width),
         Command::Probe { url } => Arc::clone(&exec).probe(url),
         Command::CancelProbe => exec.cancel_probe(),
         other => {
@@ -406,6 +407,7 @@ impl Executor {
             | Command::FetchFullText(_)
             | Command::OpenUrl(_)
             | Command::Copy(_)
+            | Command::FetchLinkPage { .. }
             | Command::Probe { .. }
             | Command::CancelProbe => None,
         })
@@ -453,6 +455,49 @@ impl Executor {
         {
             task.abort();
         }
+    }
+
+    /// Fetches a linked page (public addresses only: the link came from a feed), extracts its article
+    /// and shows it in the article pane, without storing it.
+    fn fetch_link_page(self: Arc<Self>, url: String, width: u16) {
+        tokio::spawn(async move {
+            let msg = match self.linked_page(&url, width).await {
+                Ok(doc) => Msg::ArticleLoaded(Box::new(doc)),
+                Err(e) => Msg::Failed(format!("Cannot read {}: {}", shown(&url), shown(e))),
+            };
+            let _ = self.msgs.send(msg);
+        });
+    }
+
+    async fn linked_page(&self, url: &str, width: u16) -> Result<ArticleDoc, SessionError> {
+        let refresher = self.session.refresher()?;
+        let html = refresher
+            .fetcher()
+            .fetch_page(url, crate::feed::fetch::Reach::PublicOnly)
+            .await?;
+        let (url, tz) = (url.to_string(), self.tz);
+        tokio::task::spawn_blocking(move || {
+            let page = crate::text::extract::extract(&html, Some(&url));
+            let article = crate::store::Article {
+                id: super::app::LINKED_PAGE,
+                feed_id: super::app::LINKED_PAGE,
+                feed_title: "a linked page (not kept)".into(),
+                title: page.title.unwrap_or_else(|| url.clone()),
+                author: None,
+                link: Some(url),
+                published: None,
+                updated: None,
+                content: Some(page.content_html),
+                summary: None,
+                full_content: None,
+                full_error: None,
+                read: true,
+                starred: false,
+            };
+            ArticleDoc::build(&article, width.max(20), tz, false)
+        })
+        .await
+        .map_err(|_| SessionError::TaskPanicked)
     }
 
     /// Starts the browser off the async threads; the outcome comes back as a message.

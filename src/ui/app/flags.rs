@@ -7,6 +7,8 @@ impl App {
     /// The article `m`/`s` act on: the open one in the article pane, else the selected headline.
     pub(super) fn target_article(&self) -> Option<(i64, bool, bool)> {
         match (self.focus, &self.article) {
+            // A linked page is not in the cache: nothing to mark.
+            (Pane::Article, Some(doc)) if doc.id == super::LINKED_PAGE => None,
             (Pane::Article, Some(doc)) => Some((doc.id, doc.read, doc.starred)),
             _ => self.selected_headline().map(|h| (h.id, h.read, h.starred)),
         }

@@ -76,6 +76,12 @@ impl App {
             self.notice = Some(crate::text::clean_line(&notice));
         }
         let mut commands = outcome.commands;
+        for command in &mut commands {
+            if let Command::FetchLinkPage { width, .. } = command {
+                *width = self.article_width();
+                self.pending_article = Some(super::LINKED_PAGE);
+            }
+        }
         match outcome.then {
             None => {}
             Some(Then::Reload) => commands.extend(self.reload()),

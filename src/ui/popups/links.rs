@@ -1,5 +1,6 @@
 //! The article's links (`L`): every numbered link of the article in a list to pick from; Enter or
-//! `o` opens one in the browser, `y` copies it to the terminal's clipboard.
+//! `o` opens one in the browser, `y` copies it to the terminal's clipboard, `f` fetches the page and
+//! shows its article in the article pane.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -54,6 +55,20 @@ impl Links {
                     None => Outcome::close(),
                 };
             }
+            KeyCode::Char('f') => {
+                return match self.links.get(self.cursor) {
+                    Some(url) => Outcome {
+                        close: true,
+                        commands: vec![Command::FetchLinkPage {
+                            url: url.clone(),
+                            width: 0,
+                        }],
+                        notice: Some(format!("Fetching {}…", clean_line(url))),
+                        ..Outcome::default()
+                    },
+                    None => Outcome::close(),
+                };
+            }
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('L') => return Outcome::close(),
             _ => {}
         }
@@ -81,7 +96,7 @@ impl Links {
             lines.push(Line::from("This article has no links."));
         }
         lines.push(hint(&format!(
-            "{} of {} · Enter/o open · y copy · j/k move · Esc close",
+            "{} of {} · Enter/o open · y copy · f read the page here · Esc close",
             (self.cursor + 1).min(self.links.len()),
             self.links.len()
         )));
