@@ -4,9 +4,19 @@ use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::paths::Profile;
 
+/// `TIDINGS_LOG=debug` (a bare level) is about tidings itself: the libraries stay at warnings, so the
+/// log shows requests, statuses, timings and skipped feeds rather than HTTP-stack noise. Full
+/// directives (`tidings=trace,hyper=debug`) are taken as written. Unset: `info` for tidings.
+pub fn filter_directives(setting: Option<&str>) -> String {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => "warn,tidings=info".to_string(),
+        Some(level) if !level.contains(['=', ',']) => format!("warn,tidings={level}"),
+        Some(directives) => directives.to_string(),
+    }
+}
+
 /// Starts file logging; keep the guard alive for the life of the program. `None` when the log file
-/// cannot be opened. `TIDINGS_LOG` sets the filter
-/// (default `info`).
+/// cannot be opened. `TIDINGS_LOG` sets the filter (see [`filter_directives`]).
 pub fn init(profile: &Profile) -> Option<WorkerGuard> {
     // A log file that cannot be created (read-only or full data directory) means no log, not a
     // crash: the command itself reports the real problem.
@@ -16,8 +26,9 @@ pub fn init(profile: &Profile) -> Option<WorkerGuard> {
         .build(&profile.data_dir)
         .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TIDINGS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::new(filter_directives(
+        std::env::var("TIDINGS_LOG").ok().as_deref(),
+    ));
     let ok = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
@@ -39,4 +50,19 @@ pub fn contain_background_panics() {
             tracing::error!("background task panicked: {info}");
         }
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_directives;
+
+    #[test]
+    fn a_bare_level_is_for_tidings_only() {
+        assert_eq!(filter_directives(None), "warn,tidings=info");
+        assert_eq!(filter_directives(Some("debug")), "warn,tidings=debug");
+        assert_eq!(
+            filter_directives(Some("tidings=trace,hyper=debug")),
+            "tidings=trace,hyper=debug"
+        );
+    }
 }
