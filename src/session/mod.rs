@@ -40,14 +40,19 @@ pub enum SessionError {
 pub struct Session {
     config: Config,
     db: Db,
+    /// The cache file (`None` for a session over a store handed in by a test).
+    cache: Option<std::path::PathBuf>,
     refresher: OnceLock<Arc<Refresher>>,
 }
 
 impl Session {
     /// Opens the profile's cache (creating and migrating it). Nothing touches the network.
     pub fn open(profile: &Profile, config: Config) -> Result<Session, SessionError> {
-        let db = Db::open(&profile.cache_file())?;
-        Ok(Session::with_db(db, config))
+        let cache = profile.cache_file();
+        let db = Db::open(&cache)?;
+        let mut session = Session::with_db(db, config);
+        session.cache = Some(cache);
+        Ok(session)
     }
 
     /// A session over an already open cache (tests).
@@ -55,6 +60,7 @@ impl Session {
         Session {
             config,
             db,
+            cache: None,
             refresher: OnceLock::new(),
         }
     }
@@ -85,6 +91,20 @@ impl Session {
     /// The first start of a profile: the welcome feed, unless the profile already has feeds.
     pub fn ensure_first_run(&self) -> Result<(), SessionError> {
         self.db.write_blocking(welcome::ensure_first_run)
+    }
+
+    /// The daily backup of the cache (`cache.db.backup-…`, a few kept), made on a connection of its
+    /// own so that neither reads nor writes wait for it. Blocking: call it off the async threads.
+    pub fn backup_if_due(&self) -> Result<Option<std::path::PathBuf>, SessionError> {
+        let Some(cache) = &self.cache else {
+            return Ok(None);
+        };
+        let store = crate::store::Store::open(cache)?;
+        Ok(crate::store::health::backup_if_due(
+            &store,
+            cache,
+            chrono::Utc::now(),
+        )?)
     }
 
     /// Runs every write queued so far and closes the cache (before the process exits).

@@ -8,6 +8,7 @@ pub use articles::clamp_future;
 mod checkpoint;
 pub use checkpoint::BackgroundCheckpoints;
 mod feeds;
+pub mod health;
 mod lists;
 mod manage;
 pub use manage::Removed;
@@ -37,6 +38,32 @@ pub enum StoreError {
     },
     #[error("no feed matches {0:?}")]
     NoSuchFeed(String),
+    #[error(
+        "the cache {path} is damaged ({reason}); `tidings check` tells what is left and can salvage \
+         it, `tidings check --restore` puts the newest backup in its place"
+    )]
+    Damaged { path: String, reason: String },
+}
+
+impl StoreError {
+    /// The error for a cache SQLite cannot read as a database.
+    fn damaged_if_corrupt(self, path: &Path) -> StoreError {
+        let corrupt = |e: &rusqlite::Error| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+            )
+        };
+        match &self {
+            StoreError::Sqlite(e) | StoreError::Open { source: e, .. } if corrupt(e) => {
+                StoreError::Damaged {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                }
+            }
+            _ => self,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -50,6 +77,11 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) and migrates the cache at `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        health::refuse_truncated(path)?;
+        Store::open_checked(path).map_err(|e| e.damaged_if_corrupt(path))
+    }
+
+    fn open_checked(path: &Path) -> Result<Store> {
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.display().to_string(),
             source,

@@ -86,6 +86,8 @@ pub enum Msg {
         unread_total: i64,
         starred_total: i64,
     },
+    /// Reading the scope's headlines failed (a damaged cache): say so instead of "Loading…".
+    HeadlinesFailed { scope: Scope, error: String },
     /// A window of the scope's headline list (the answer to `LoadHeadlines`).
     HeadlinesLoaded {
         scope: Scope,
@@ -407,6 +409,14 @@ impl App {
                 self.after_feeds_loaded()
             }
             Msg::HeadlinesLoaded { scope, window } => self.window_loaded(scope, window),
+            Msg::HeadlinesFailed { scope, error } => {
+                if scope == self.scope {
+                    self.headlines_loaded = true;
+                    self.window_pending = false;
+                    self.last_error = Some(clean_line(&error));
+                }
+                vec![]
+            }
             Msg::UnreadFound {
                 scope,
                 index,

@@ -73,6 +73,15 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         return Err(e.into());
     }
 
+    // The daily backup, on a connection and a thread of its own.
+    {
+        let session = Arc::clone(&session);
+        tokio::task::spawn_blocking(move || match session.backup_if_due() {
+            Ok(Some(path)) => tracing::info!(backup = %path.display(), "cache backed up"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot back up the cache"),
+        });
+    }
     // Only now the HTTP client (its TLS roots) and the poller.
     let (update_tx, mut update_rx) = mpsc::channel(256);
     let poller_task = {
@@ -285,13 +294,27 @@ impl Executor {
                 })
                 .await?,
             ),
-            Command::LoadHeadlines { scope, start } => Some(
-                db.read(move |s| {
-                    let window = s.headline_window(&scope, start, HEADLINE_WINDOW)?;
-                    Ok(Msg::HeadlinesLoaded { scope, window })
-                })
-                .await?,
-            ),
+            Command::LoadHeadlines { scope, start } => {
+                let asked = scope.clone();
+                Some(
+                    match db
+                        .read(move |s| s.headline_window(&scope, start, HEADLINE_WINDOW))
+                        .await
+                    {
+                        Ok(window) => Msg::HeadlinesLoaded {
+                            scope: asked,
+                            window,
+                        },
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot read the headlines");
+                            Msg::HeadlinesFailed {
+                                scope: asked,
+                                error: shown(e),
+                            }
+                        }
+                    },
+                )
+            }
             Command::FindUnread {
                 scope,
                 from,

@@ -1,0 +1,139 @@
+//! A damaged cache gets a clear message naming the file and what to do, never an empty profile or a
+//! reader stuck on "Loading…"; `check` finds the damage and salvages what can be read; backups are
+//! made at most daily, a few are kept, and one restores.
+
+mod common;
+
+use std::io::{Seek, SeekFrom, Write};
+
+use tidings::store::health::{self, BACKUPS_KEPT};
+use tidings::store::{FeedContent, FetchMeta, ItemData, Scope, Store};
+
+fn filled_cache(dir: &std::path::Path, articles: usize) -> std::path::PathBuf {
+    let path = dir.join("cache.db");
+    let mut store = Store::open(&path).unwrap();
+    let feed = common::store::add_feed(&mut store, "https://a.example/feed");
+    let items = (0..articles)
+        .map(|i| ItemData {
+            guid: format!("g{i}"),
+            title: format!("Article number {i}"),
+            link: Some(format!("https://a.example/{i}")),
+            published: Some(1_700_000_000 + i as i64),
+            content: Some(format!("<p>{}</p>", "words ".repeat(200))),
+            ..ItemData::default()
+        })
+        .collect();
+    let content = FeedContent {
+        title: Some("A".into()),
+        site_link: None,
+        items,
+    };
+    store
+        .apply_refresh(
+            feed,
+            &content,
+            &FetchMeta {
+                fetched_at: 1_700_000_000,
+                next_fetch: 1_700_003_600,
+                ..FetchMeta::default()
+            },
+        )
+        .unwrap();
+    drop(store);
+    path
+}
+
+#[test]
+fn a_truncated_cache_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = filled_cache(dir.path(), 10);
+    std::fs::File::create(&path).unwrap(); // cut to zero bytes
+    let err = Store::open(&path).err().expect("refused").to_string();
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("empty") && err.contains("tidings check"), "{err}");
+    let out = common::cli::tidings_output(dir.path(), &["list", "feeds"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("damaged") && stderr.contains("tidings check"), "{stderr}");
+}
+
+#[test]
+fn a_file_that_is_not_a_cache_is_named_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    std::fs::write(&path, vec![0x5Au8; 8192]).unwrap();
+    let err = Store::open(&path).err().expect("refused").to_string();
+    assert!(err.contains("damaged") && err.contains("cache.db"), "{err}");
+}
+
+#[test]
+fn check_finds_flipped_bytes_and_salvage_keeps_what_can_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = filled_cache(dir.path(), 2000);
+    let size = std::fs::metadata(&path).unwrap().len();
+    {
+        // Scribble over pages in the middle of the file (article bodies live there).
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        for k in 0..3u64 {
+            f.seek(SeekFrom::Start(size / 2 + k * 40_000)).unwrap();
+            f.write_all(&[0xFFu8; 4096]).unwrap();
+        }
+    }
+    let store = Store::open(&path).expect("the header is intact");
+    let report = store.check().unwrap();
+    assert!(!report.is_ok(), "{report:?}");
+    drop(store);
+    let rescued = dir.path().join("rescued.db");
+    let salvaged = health::salvage(&path, &rescued).unwrap();
+    let articles = salvaged
+        .tables
+        .iter()
+        .find(|(t, _, _)| t == "articles")
+        .unwrap();
+    assert!(articles.1 > 0, "{salvaged:?}");
+    let fresh = Store::open(&rescued).unwrap();
+    assert!(fresh.check().unwrap().is_ok());
+    // The counters agree with what was saved.
+    let listed = fresh.headlines(&Scope::All, false).unwrap().len();
+    assert_eq!(fresh.scope_count(&Scope::All).unwrap(), listed);
+    assert!(listed > 0);
+}
+
+#[test]
+fn backups_are_daily_kept_few_and_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = filled_cache(dir.path(), 50);
+    let store = Store::open(&path).unwrap();
+    let now = chrono::Utc::now();
+    let first = health::backup_if_due(&store, &path, now).unwrap().expect("a first backup");
+    assert!(first.exists());
+    assert!(
+        health::backup_if_due(&store, &path, now).unwrap().is_none(),
+        "not again the same day"
+    );
+    // Older backups beyond the few kept are removed.
+    for day in 1..=5 {
+        let name = format!("{}.backup-2020010{day}-000000", path.display());
+        std::fs::copy(&first, &name).unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 86_400);
+        std::fs::File::options()
+            .write(true)
+            .open(&name)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    std::fs::remove_file(&first).unwrap();
+    let made = health::backup_if_due(&store, &path, now).unwrap();
+    assert!(made.is_some(), "the newest was days old");
+    assert_eq!(health::backups(&path).len(), BACKUPS_KEPT);
+    drop(store);
+
+    // Damage the cache, then restore the newest backup.
+    std::fs::write(&path, b"not a database at all, just junk bytes").unwrap();
+    let newest = health::backups(&path)[0].clone();
+    let aside = health::restore(&path, &newest, now).unwrap();
+    assert!(aside.exists(), "the damaged file is kept aside");
+    let back = Store::open(&path).unwrap();
+    assert_eq!(back.headlines(&Scope::All, false).unwrap().len(), 50);
+}
