@@ -1,8 +1,12 @@
 //! The command line, one front end on the [`crate::session`] core: argument parsing and the headless
 //! commands (add, edit, remove, import, export, refresh, list, show, extract). Subscriptions go through
 //! the same [`crate::session::subscriptions`] operations as the reader's dialogs. Errors become one
-//! clean line on stderr and a non-zero exit code. Starting the reader is `main`'s business: this
-//! module never imports the UI.
+//! clean line on stderr and a non-zero exit code. Output goes through fallible writes to stdout (never
+//! `print!`, which panics on a closed pipe): a reader that went away (`tidings list articles | head`)
+//! is an error [`is_broken_pipe`] recognises, and `main` ends quietly on it. Everything printed that
+//! came from outside (feeds, pages, files, arguments) is cleaned of control characters, escape
+//! sequences and bidi controls. Starting the reader is `main`'s business: this module never imports
+//! the UI.
 
 use std::future::Future;
 use std::io::{IsTerminal, Write};
@@ -18,10 +22,10 @@ use crate::config::Config;
 use crate::paths::Profile;
 use crate::session::Session;
 use crate::session::article::ArticleDoc;
-use crate::session::refresh::{RefreshSummary, Update};
+use crate::session::refresh::{FeedSet, RefreshSummary, Skipped, Update};
 use crate::session::subscriptions::{FeedEdit, Subscription, format_minutes, parse_minutes};
 use crate::store::{AddOutcome, Scope};
-use crate::text::clean_line;
+use crate::text::{clean_line, clean_text};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -97,8 +101,27 @@ pub enum CliCommand {
     },
     /// Print the subscriptions as OPML 2.0.
     Export,
-    /// Fetch feeds now (all, or the given URLs/ids).
-    Refresh { feeds: Vec<String> },
+    /// Fetch feeds now: the given URLs/ids, else all of them except those a server asked to be left
+    /// alone (410 Gone, Retry-After).
+    Refresh {
+        feeds: Vec<String>,
+        /// Only the feeds whose own schedule says they are due (for cron).
+        #[arg(long, conflicts_with = "feeds")]
+        due: bool,
+    },
+    /// Check the cache: integrity, counts; salvage a damaged one, or restore a backup.
+    Check {
+        /// Copy every row that can still be read into a new cache and put it in place (the damaged
+        /// file is kept beside it).
+        #[arg(long, conflicts_with = "restore")]
+        salvage: bool,
+        /// Put the newest backup (or the one given) in place of the cache.
+        #[arg(long, value_name = "BACKUP", num_args = 0..=1, default_missing_value = "newest")]
+        restore: Option<PathBuf>,
+        /// Make a backup now.
+        #[arg(long, conflicts_with_all = ["salvage", "restore"])]
+        backup: bool,
+    },
     /// List feeds or articles.
     List {
         what: ListWhat,
@@ -135,6 +158,136 @@ pub enum ListWhat {
     Articles,
 }
 
+/// Whether `e` comes from writing to a closed pipe (the reader of stdout went away): the command
+/// should end quietly, as other Unix tools do.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `tidings check`: integrity and counts; with `--salvage` or `--restore`, a cache put right (never
+/// while the reader runs: it takes the profile lock); with `--backup`, a backup now.
+fn check(
+    profile: &Profile,
+    salvage: bool,
+    restore: Option<&std::path::Path>,
+    backup: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::store::health;
+    let cache = profile.cache_file();
+    let now = chrono::Utc::now();
+    if let Some(choice) = restore {
+        let _lock = crate::lock::ProfileLock::acquire(&profile.data_dir)?;
+        let chosen = if choice.as_os_str() == "newest" {
+            health::backups(&cache)
+                .into_iter()
+                .next()
+                .with_context(|| format!("no backup of {} to restore", cache.display()))?
+        } else {
+            choice.to_path_buf()
+        };
+        let aside = health::restore(&cache, &chosen, now)?;
+        emit_line(&format!(
+            "restored {} from {} (the previous cache is kept as {})",
+            cache.display(),
+            chosen.display(),
+            aside.display()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if salvage {
+        let _lock = crate::lock::ProfileLock::acquire(&profile.data_dir)?;
+        let target = cache.with_extension(format!("salvaged-{}", now.format("%Y%m%d-%H%M%S")));
+        let report = health::salvage(&cache, &target)?;
+        for (table, copied, lost) in &report.tables {
+            emit_line(&format!("{table}: {copied} rows saved, {lost} lost"))?;
+        }
+        let aside = health::restore(&cache, &target, now)?;
+        let _ = std::fs::remove_file(&target);
+        emit_line(&format!(
+            "the salvaged cache is in place; the damaged one is kept as {}",
+            aside.display()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = crate::store::Store::open(&cache)?;
+    if backup {
+        let target = PathBuf::from(format!(
+            "{}.backup-{}",
+            cache.display(),
+            now.format("%Y%m%d-%H%M%S")
+        ));
+        store.backup_to(&target)?;
+        emit_line(&format!("backed up to {}", target.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = store.check()?;
+    emit_line(&format!(
+        "{}: {} feeds, {} articles, {} bodies, {} full texts",
+        cache.display(),
+        report.feeds,
+        report.articles,
+        report.bodies,
+        report.full_texts
+    ))?;
+    let backups = health::backups(&cache);
+    emit_line(&format!(
+        "backups: {}",
+        if backups.is_empty() {
+            "none yet (the reader makes one a day)".to_string()
+        } else {
+            backups
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ))?;
+    if report.is_ok() {
+        emit_line("integrity: ok")?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for problem in &report.integrity {
+            emit_line(&format!("integrity: {}", clean_line(problem)))?;
+        }
+        emit_line(
+            "the cache is damaged: `tidings check --salvage` keeps what can be read, \
+             `tidings check --restore` puts the newest backup in its place",
+        )?;
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Writes `text` to stdout and flushes; a failure (a closed pipe, a full disk) is returned, never a
+/// panic as with `print!`.
+fn emit(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// [`emit`] of one line.
+fn emit_line(line: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(line.as_bytes())?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Writes one line to stderr; a stderr that cannot be written to is ignored (there is nowhere left
+/// to say so).
+fn warn_line(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
 /// Prints an error as one clean line on stderr: each cause once, no escape sequences.
 pub fn report(e: &anyhow::Error) {
     // Error sources often repeat their cause in their own message: print each text once.
@@ -145,7 +298,7 @@ pub fn report(e: &anyhow::Error) {
             chain.push(text);
         }
     }
-    eprintln!("tidings: {}", chain.join(": "));
+    warn_line(&format!("tidings: {}", chain.join(": ")));
 }
 
 /// Runs the session's async operations from the command line.
@@ -163,6 +316,16 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         extract(url.as_deref(), file.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let CliCommand::Check {
+        salvage,
+        restore,
+        backup,
+    } = &command
+    {
+        return check(profile, *salvage, restore.as_deref(), *backup);
+    }
+    // Beside a reader storing a big feed, wait for the cache (and say so) rather than fail.
+    crate::store::wait_patiently_for_writers();
     let session = Session::open(profile, config)?;
     let subs = session.subscriptions();
     let code = match command {
@@ -184,10 +347,13 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             let shown_url =
                 crate::session::subscriptions::normalize_feed_url(&sub.url).unwrap_or_default();
             match block_on(subs.add(sub))?? {
-                AddOutcome::Added(id) => println!("added feed {id}: {}", clean_line(&shown_url)),
-                AddOutcome::AlreadyExists(id) => {
-                    println!("already subscribed (feed {id}): {}", clean_line(&shown_url))
+                AddOutcome::Added(id) => {
+                    emit_line(&format!("added feed {id}: {}", clean_line(&shown_url)))?
                 }
+                AddOutcome::AlreadyExists(id) => emit_line(&format!(
+                    "already subscribed (feed {id}): {}",
+                    clean_line(&shown_url)
+                ))?,
             }
             ExitCode::SUCCESS
         }
@@ -216,16 +382,16 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
                 let id = subs.find(&feed).await?;
                 anyhow::Ok((id, subs.edit(id, edit).await?))
             })??;
-            println!("feed {id}: {}", changes.join(", "));
+            emit_line(&format!("feed {id}: {}", clean_line(&changes.join(", "))))?;
             ExitCode::SUCCESS
         }
         CliCommand::RenameTag { from, to } => {
             let n = block_on(subs.rename_tag(&from, &to))??;
-            println!(
+            emit_line(&format!(
                 "renamed tag {} to {} ({n} feeds)",
                 clean_line(&from),
                 clean_line(&to)
-            );
+            ))?;
             ExitCode::SUCCESS
         }
         CliCommand::Remove { feed, with_starred } => {
@@ -237,7 +403,7 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
                 0 => String::new(),
                 n => format!("; {n} starred articles kept"),
             };
-            println!("removed feed {id}: {}{kept}", clean_line(&feed));
+            emit_line(&format!("removed feed {id}: {}{kept}", clean_line(&feed)))?;
             ExitCode::SUCCESS
         }
         CliCommand::Import {
@@ -251,21 +417,23 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             if let Some(file) = file {
                 let report = block_on(subs.import(&file, allow_local))??;
                 for (what, why) in &report.skipped {
-                    eprintln!("skipped {what}: {why}");
+                    warn_line(&format!("skipped {what}: {why}"));
                 }
-                println!("{}", report.summary());
+                emit_line(&report.summary())?;
             }
             if let Some(cache) = newsboat_cache {
                 let matched = block_on(subs.import_newsboat_state(&cache))??;
-                println!("read and starred state taken over for {matched} articles");
+                emit_line(&format!(
+                    "read and starred state taken over for {matched} articles"
+                ))?;
             }
             ExitCode::SUCCESS
         }
         CliCommand::Export => {
-            print!("{}", block_on(subs.export())??);
+            emit(&block_on(subs.export())??)?;
             ExitCode::SUCCESS
         }
-        CliCommand::Refresh { feeds } => refresh(&session, &feeds)?,
+        CliCommand::Refresh { feeds, due } => refresh(&session, &feeds, due)?,
         CliCommand::List {
             what,
             feed,
@@ -292,13 +460,10 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
                     .unwrap_or(80)
             });
             let tz = chrono::Local::now().fixed_offset().timezone();
-            print!(
-                "{}",
-                ArticleDoc::build(&article, width.max(20), tz, true).to_plain_text()
-            );
+            emit(&ArticleDoc::build(&article, width.max(20), tz, true).to_plain_text())?;
             ExitCode::SUCCESS
         }
-        CliCommand::Extract { .. } => ExitCode::SUCCESS,
+        CliCommand::Extract { .. } | CliCommand::Check { .. } => ExitCode::SUCCESS,
     };
     session.close();
     Ok(code)
@@ -311,12 +476,14 @@ fn extract(url: Option<&str>, file: Option<&std::path::Path>) -> anyhow::Result<
         Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
     };
     let html = crate::feed::fetch::decode_html(&bytes, None);
-    let text = crate::text::extract::extract_text(&html, url);
+    // The page is untrusted: no escape sequence or bidi control reaches the terminal.
+    let text = clean_text(&crate::text::extract::extract_text(&html, url));
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -342,47 +509,69 @@ fn read_stdin() -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn refresh(session: &Session, which: &[String]) -> anyhow::Result<ExitCode> {
+fn refresh(session: &Session, which: &[String], due: bool) -> anyhow::Result<ExitCode> {
     // A parser panic on a worker thread is already turned into that feed's error: log it, don't print it.
     crate::logging::contain_background_panics();
-    let summary = block_on(async {
+    let (summary, total, skipped) = block_on(async {
         let subs = session.subscriptions();
-        let ids = if which.is_empty() {
-            None
+        let set = if due {
+            FeedSet::Due
+        } else if which.is_empty() {
+            FeedSet::All
         } else {
             let mut ids = Vec::new();
             for w in which {
                 ids.push(subs.find(w).await?);
             }
-            Some(ids)
+            FeedSet::Only(ids)
         };
         let refresher = session.refresher()?;
-        let feeds = refresher.feeds(ids).await?;
-        let total = feeds.len();
+        let chosen = refresher.choose(set).await?;
+        let total = chosen.feeds.len();
         let (tx, rx) = mpsc::channel(64);
         let printer = tokio::spawn(print_progress(rx));
-        let summary = refresher.refresh(feeds, &tx).await;
+        let summary = refresher.refresh(chosen.feeds, &tx).await;
         drop(tx);
         let _ = printer.await;
-        anyhow::Ok((summary, total))
+        anyhow::Ok((summary, total, chosen.skipped))
     })??;
-    let (
-        RefreshSummary {
-            fetched,
-            unchanged,
-            failed,
-            new_articles,
-        },
-        total,
-    ) = summary;
-    println!(
-        "{total} feeds: {fetched} fetched, {unchanged} unchanged, {failed} failed, {new_articles} new articles"
-    );
-    Ok(if total > 0 && failed == total {
+    emit_line(&summary_line(&summary, total, skipped, due))?;
+    Ok(if total > 0 && summary.failed == total {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// "3 feeds: 1 fetched, 0 unchanged, 0 failed, 2 new articles, 2 skipped (1 gone, 1 asked to wait)":
+/// the feeds counted are those refreshed and those skipped.
+fn summary_line(summary: &RefreshSummary, refreshed: usize, skipped: Skipped, due: bool) -> String {
+    let RefreshSummary {
+        fetched,
+        unchanged,
+        failed,
+        new_articles,
+    } = *summary;
+    let feeds = refreshed + skipped.total();
+    let due = if due { " due" } else { "" };
+    let mut line = format!(
+        "{feeds} feeds{due}: {fetched} fetched, {unchanged} unchanged, {failed} failed, {new_articles} new articles"
+    );
+    if skipped.total() > 0 {
+        let mut why = Vec::new();
+        if skipped.gone > 0 {
+            why.push(format!("{} gone", skipped.gone));
+        }
+        if skipped.asked_to_wait > 0 {
+            why.push(format!("{} asked to wait", skipped.asked_to_wait));
+        }
+        line.push_str(&format!(
+            ", {} skipped ({})",
+            skipped.total(),
+            why.join(", ")
+        ));
+    }
+    line
 }
 
 /// Prints failures, and a progress bar when stderr is a terminal.

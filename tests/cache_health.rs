@@ -50,11 +50,17 @@ fn a_truncated_cache_is_refused_with_what_to_do() {
     std::fs::File::create(&path).unwrap(); // cut to zero bytes
     let err = Store::open(&path).err().expect("refused").to_string();
     assert!(err.contains(&path.display().to_string()), "{err}");
-    assert!(err.contains("empty") && err.contains("tidings check"), "{err}");
+    assert!(
+        err.contains("empty") && err.contains("tidings check"),
+        "{err}"
+    );
     let out = common::cli::tidings_output(dir.path(), &["list", "feeds"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("damaged") && stderr.contains("tidings check"), "{stderr}");
+    assert!(
+        stderr.contains("damaged") && stderr.contains("tidings check"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -105,7 +111,9 @@ fn backups_are_daily_kept_few_and_restore() {
     let path = filled_cache(dir.path(), 50);
     let store = Store::open(&path).unwrap();
     let now = chrono::Utc::now();
-    let first = health::backup_if_due(&store, &path, now).unwrap().expect("a first backup");
+    let first = health::backup_if_due(&store, &path, now)
+        .unwrap()
+        .expect("a first backup");
     assert!(first.exists());
     assert!(
         health::backup_if_due(&store, &path, now).unwrap().is_none(),
@@ -136,4 +144,56 @@ fn backups_are_daily_kept_few_and_restore() {
     assert!(aside.exists(), "the damaged file is kept aside");
     let back = Store::open(&path).unwrap();
     assert_eq!(back.headlines(&Scope::All, false).unwrap().len(), 50);
+}
+
+#[test]
+fn check_backup_and_restore_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    filled_cache(dir.path(), 20);
+    let ok = common::cli::tidings(dir.path(), &["check"]);
+    assert!(
+        ok.contains("1 feeds, 20 articles") && ok.contains("integrity: ok"),
+        "{ok}"
+    );
+    let backed = common::cli::tidings(dir.path(), &["check", "--backup"]);
+    assert!(backed.starts_with("backed up to "), "{backed}");
+    std::fs::write(dir.path().join("cache.db"), b"").unwrap();
+    let refused = common::cli::tidings_output(dir.path(), &["list", "articles"]);
+    assert!(!refused.status.success());
+    let restored = common::cli::tidings(dir.path(), &["check", "--restore"]);
+    assert!(restored.starts_with("restored "), "{restored}");
+    let listed = common::cli::tidings(dir.path(), &["list", "articles"]);
+    assert_eq!(listed.lines().count(), 20);
+}
+
+#[test]
+fn a_command_waits_for_a_long_write_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = filled_cache(dir.path(), 5);
+    // Another writer holds the cache for a while (as a refresh storing a huge feed would).
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder
+        .execute_batch("BEGIN IMMEDIATE; UPDATE feeds SET title = 'held';")
+        .unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        holder.execute_batch("COMMIT;").unwrap();
+    });
+    let out = common::cli::tidings_output(dir.path(), &["add", "https://b.example/feed"]);
+    release.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("waiting for the cache"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("added feed 2"));
+}
+
+#[test]
+fn huge_feeds_are_stored_in_bounded_transactions_with_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = tidings::store::ITEMS_PER_TRANSACTION * 2 + 17;
+    let path = filled_cache(dir.path(), n);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.scope_count(&Scope::All).unwrap(), n);
+    assert_eq!(store.headlines(&Scope::All, false).unwrap().len(), n);
+    assert_eq!(store.unread_total().unwrap(), n as i64);
 }

@@ -1,18 +1,17 @@
 //! Fetching feed documents: one shared HTTP client with timeouts, a cap on the decompressed body,
-//! conditional GET with the validators the server gave, and local `file://` feeds.
+//! conditional GET with the validators the server gave, and local `file://` feeds (regular files
+//! only, with the same cap and timeout).
 
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::config::Config;
+use crate::feed::sniff;
 use reqwest::StatusCode;
 use reqwest::header::{
     CACHE_CONTROL, CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
     IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
-use tokio::io::AsyncReadExt;
-
-use crate::config::Config;
-use crate::feed::sniff;
 
 /// Limits for every request.
 #[derive(Debug, Clone)]
@@ -214,14 +213,26 @@ impl Fetcher {
             if reach == Reach::PublicOnly {
                 ensure_public(&current).await?;
             }
+            let started = std::time::Instant::now();
             let response = self
                 .client
                 .get(current.clone())
                 .headers(headers.clone())
                 .send()
                 .await
-                .map_err(|e| self.classify(e))?;
+                .map_err(|e| {
+                    let e = self.classify(e);
+                    tracing::debug!(url = %current, error = %e, "request failed");
+                    e
+                })?;
             let status = response.status();
+            tracing::debug!(
+                url = %current,
+                status = status.as_u16(),
+                ms = started.elapsed().as_millis() as u64,
+                conditional = !headers.is_empty(),
+                "response"
+            );
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
                 break response;
             }
@@ -323,22 +334,27 @@ impl Fetcher {
         })
     }
 
+    /// A local feed: a regular file only (never a FIFO, socket or device, which could block forever
+    /// or read without end), read up to the size cap within the timeout. The reading is done on a
+    /// thread of its own: a file system that hangs (or a path swapped for a FIFO after the check)
+    /// leaves that thread waiting, never an async thread or the end of the program.
     async fn fetch_file(&self, url: &url::Url) -> Result<Fetched, FetchError> {
         let path = url
             .to_file_path()
             .map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
-        let file = tokio::fs::File::open(&path)
-            .await
-            .map_err(|e| FetchError::File(format!("{}: {e}", path.display())))?;
         let max = self.limits.max_body_bytes;
-        let mut bytes = Vec::new();
-        file.take(max as u64 + 1)
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(|e| FetchError::File(format!("{}: {e}", path.display())))?;
-        if bytes.len() > max {
-            return Err(FetchError::TooLarge(max));
-        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("tidings-file".into())
+            .spawn(move || {
+                let _ = tx.send(read_local_file(&path, max));
+            })
+            .map_err(|e| FetchError::File(format!("cannot start a thread to read it: {e}")))?;
+        let bytes = match tokio::time::timeout(self.limits.timeout, rx).await {
+            Ok(Ok(read)) => read?,
+            Ok(Err(_)) => return Err(FetchError::File("the reading thread failed".into())),
+            Err(_) => return Err(FetchError::Timeout(self.limits.timeout.as_secs())),
+        };
         Ok(Fetched::Body {
             bytes,
             validators: Validators::default(),
@@ -358,6 +374,62 @@ impl Fetcher {
         } else {
             FetchError::Network(root_cause(&e))
         }
+    }
+}
+
+/// Reads a local feed file (blocking): refused unless it is a regular file, both before opening it
+/// (opening a FIFO waits for a writer) and once open; at most `max` bytes.
+fn read_local_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
+    let shown = crate::text::clean_line(&path.display().to_string());
+    let fail = |e: std::io::Error| FetchError::File(format!("{shown}: {e}"));
+    let not_regular = |meta: &std::fs::Metadata| {
+        FetchError::File(format!(
+            "{shown}: not a regular file ({})",
+            file_kind(&meta.file_type())
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    if meta.len() > max as u64 {
+        return Err(FetchError::TooLarge(max));
+    }
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let meta = file.metadata().map_err(fail)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() > max {
+        return Err(FetchError::TooLarge(max));
+    }
+    Ok(bytes)
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
     }
 }
 

@@ -1,5 +1,11 @@
 //! The background refresher: fetches due (or requested) feeds with bounded concurrency, parses them off
 //! the async threads, stores each in one transaction, and reports progress as [`Update`] messages.
+//!
+//! Which feeds a refresh takes is a [`FeedSet`]: the due ones (the poller's timer, `tidings refresh
+//! --due`), the named ones (always fetched, whatever their schedule), or all of them, which still leaves
+//! out the feeds a server asked us to leave alone ([`Skipped`]: 410 Gone, or a `Retry-After` not yet
+//! over). A 304 of a feed with full articles on also fetches the pages still missing, so work a crash
+//! cut off resumes.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -81,6 +87,66 @@ enum Failure {
 /// `next_fetch` of a feed that is never polled again (410 Gone); an explicit refresh still tries.
 const NEVER: i64 = i64::MAX / 2;
 
+/// The schedule reason of a feed that answered 410 Gone.
+const GONE_REASON: &str = "410 Gone: not polled again";
+
+/// How the schedule reason of a feed under a server's `Retry-After` begins.
+const RETRY_AFTER_REASON: &str = "the server's Retry-After";
+
+/// Which feeds a refresh takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedSet {
+    /// Every feed, except those a server asked us to leave alone (see [`Skipped`]).
+    All,
+    /// The feeds whose own schedule says they are due.
+    Due,
+    /// These feeds (by id), whatever their schedule: a person named them.
+    Only(Vec<i64>),
+}
+
+/// The feeds a refresh of everything left alone, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Answered 410 Gone: never polled again unless named.
+    pub gone: usize,
+    /// Under the server's `Retry-After` (429 or 503), which is not over yet.
+    pub asked_to_wait: usize,
+}
+
+impl Skipped {
+    pub fn total(&self) -> usize {
+        self.gone + self.asked_to_wait
+    }
+}
+
+/// The feeds a [`FeedSet`] stands for now, and those it left out.
+#[derive(Debug, Clone, Default)]
+pub struct Chosen {
+    pub feeds: Vec<FeedRecord>,
+    pub skipped: Skipped,
+}
+
+/// Why a refresh of everything leaves a feed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    Gone,
+    AskedToWait,
+}
+
+/// Whether a feed scheduled for `next_fetch` (for `reason`) is left out of a refresh of everything
+/// at `now`, and why: 410 Gone, or a `Retry-After` not yet over.
+fn held_back(next_fetch: i64, reason: Option<&str>, now: i64) -> Option<Hold> {
+    if next_fetch <= now {
+        None
+    } else if next_fetch >= NEVER || reason == Some(GONE_REASON) {
+        Some(Hold::Gone)
+    } else if reason.is_some_and(|r| r.starts_with(RETRY_AFTER_REASON)) {
+        Some(Hold::AskedToWait)
+    } else {
+        None
+    }
+}
+
 /// "14:05" (today) or "2026-11-26 14:05", local time, for messages about the next try.
 fn local_time(ts: i64) -> String {
     let Some(t) = chrono::DateTime::from_timestamp(ts, 0) else {
@@ -153,13 +219,50 @@ impl Refresher {
         self.with_store(|s| s.due_feeds(now_unix())).await
     }
 
-    /// Every feed, or only those with the given ids.
+    /// Every feed but those a server asked us to leave alone ([`FeedSet::All`]), or only those with
+    /// the given ids, whatever their schedule ([`FeedSet::Only`]).
     pub async fn feeds(&self, ids: Option<Vec<i64>>) -> Result<Vec<FeedRecord>, SessionError> {
-        let all = self.with_store(|s| s.feed_records()).await?;
-        Ok(match ids {
-            None => all,
-            Some(ids) => all.into_iter().filter(|f| ids.contains(&f.id)).collect(),
-        })
+        let set = match ids {
+            None => FeedSet::All,
+            Some(ids) => FeedSet::Only(ids),
+        };
+        Ok(self.choose(set).await?.feeds)
+    }
+
+    /// The feeds `set` stands for now, and (for [`FeedSet::All`]) those left out and why.
+    pub async fn choose(&self, set: FeedSet) -> Result<Chosen, SessionError> {
+        match set {
+            FeedSet::Due => Ok(Chosen {
+                feeds: self.due_feeds().await?,
+                skipped: Skipped::default(),
+            }),
+            FeedSet::Only(ids) => {
+                let all = self.with_store(|s| s.feed_records()).await?;
+                Ok(Chosen {
+                    feeds: all.into_iter().filter(|f| ids.contains(&f.id)).collect(),
+                    skipped: Skipped::default(),
+                })
+            }
+            FeedSet::All => {
+                let now = now_unix();
+                let (all, later) = self
+                    .with_store(move |s| Ok((s.feed_records()?, s.scheduled_after(now)?)))
+                    .await?;
+                let mut skipped = Skipped::default();
+                let mut held = std::collections::HashSet::new();
+                for (id, next_fetch, reason) in later {
+                    match held_back(next_fetch, reason.as_deref(), now) {
+                        Some(Hold::Gone) => skipped.gone += 1,
+                        Some(Hold::AskedToWait) => skipped.asked_to_wait += 1,
+                        None => continue,
+                    }
+                    tracing::debug!(feed_id = id, next_fetch, reason = ?reason, "skipped");
+                    held.insert(id);
+                }
+                let feeds = all.into_iter().filter(|f| !held.contains(&f.id)).collect();
+                Ok(Chosen { feeds, skipped })
+            }
+        }
     }
 
     /// Refreshes `feeds`: at most `max_concurrent` at once and `max_per_host` per host. One failing
@@ -267,25 +370,34 @@ impl Refresher {
             Ok(Fetched::NotModified {
                 validators: v,
                 fresh_for,
-            }) => self
-                .with_store(move |s| {
-                    let hints = FeedHints::default();
-                    let next_fetch = schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
-                    s.set_schedule_reason(
-                        id,
-                        &schedule::wait_reason(own, interval, fresh_for, &hints),
-                    )?;
-                    s.record_not_modified(
-                        id,
-                        v.etag.as_deref(),
-                        v.last_modified.as_deref(),
-                        now,
-                        next_fetch,
-                    )
-                })
-                .await
-                .map(|()| Outcome::NotModified)
-                .map_err(Failure::Cache),
+            }) => {
+                let stored = self
+                    .with_store(move |s| {
+                        let hints = FeedHints::default();
+                        let next_fetch =
+                            schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
+                        s.set_schedule_reason(
+                            id,
+                            &schedule::wait_reason(own, interval, fresh_for, &hints),
+                        )?;
+                        s.record_not_modified(
+                            id,
+                            v.etag.as_deref(),
+                            v.last_modified.as_deref(),
+                            now,
+                            next_fetch,
+                        )
+                    })
+                    .await
+                    .map(|()| Outcome::NotModified)
+                    .map_err(Failure::Cache);
+                // The feed is unchanged, but pages an earlier refresh never got to (the program was
+                // killed, or full articles were turned on since) are still missing: fetch them now.
+                if stored.is_ok() && feed.full_text {
+                    self.fetch_pending_full_texts(id).await;
+                }
+                stored
+            }
             Ok(Fetched::Body {
                 bytes,
                 validators,
@@ -348,11 +460,11 @@ impl Refresher {
                             FetchError::Gone
                         ),
                         NEVER,
-                        "410 Gone: not polled again".to_string(),
+                        GONE_REASON.to_string(),
                     ),
                     Failure::Fetch(FetchError::RetryLater { status, after }) => {
                         let reason = match after {
-                            Some(_) => format!("the server's Retry-After (HTTP {status})"),
+                            Some(_) => format!("{RETRY_AFTER_REASON} (HTTP {status})"),
                             None => format!("backoff after {} errors", feed.error_count + 1),
                         };
                         let wait = after
@@ -433,6 +545,7 @@ impl Refresher {
         link: String,
         reach: Reach,
     ) -> Result<(), String> {
+        let shown_link = clean_line(&link);
         let outcome = match self.fetcher.fetch_page(&link, reach).await {
             Ok(html) => self
                 .on_a_core(move || crate::text::extract::extract(&html, Some(&link)).content_html)
@@ -441,6 +554,9 @@ impl Refresher {
             Err(e) => Err(e.to_string()),
         };
         let now = now_unix();
+        if let Err(e) = &outcome {
+            tracing::warn!(article_id, link = %shown_link, error = %clean_line(e), "full article failed");
+        }
         let result = outcome.clone();
         self.with_store(move |s| {
             let stored = match &outcome {
@@ -508,7 +624,16 @@ pub fn spawn_with(
             let feeds = tokio::select! {
                 command = rx.recv() => match command {
                     None => break,
-                    Some(PollerCommand::RefreshAll) => refresher.feeds(None).await,
+                    Some(PollerCommand::RefreshAll) => refresher.choose(FeedSet::All).await.map(|chosen| {
+                        if chosen.skipped.total() > 0 {
+                            tracing::info!(
+                                gone = chosen.skipped.gone,
+                                asked_to_wait = chosen.skipped.asked_to_wait,
+                                "refresh of all feeds skips feeds the servers asked to leave alone"
+                            );
+                        }
+                        chosen.feeds
+                    }),
                     Some(PollerCommand::Refresh(ids)) => refresher.feeds(Some(ids)).await,
                     Some(PollerCommand::FullText(id)) => {
                         // Its own task, so a slow page never holds up refreshes or other requests.

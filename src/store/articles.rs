@@ -5,17 +5,45 @@ use std::collections::HashSet;
 use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use super::lists::scope_clause;
-use super::{Article, FeedContent, FetchMeta, PendingFullText, Result, Scope, Store};
+use super::{Article, FeedContent, FetchMeta, ItemData, PendingFullText, Result, Scope, Store};
+
+/// Items stored in one transaction at most: a 500k-item feed must not hold the write lock for
+/// seconds while the command line waits to add a feed.
+pub const ITEMS_PER_TRANSACTION: usize = 2000;
 
 impl Store {
-    /// Stores a successful fetch in one transaction: new items are inserted, known ones updated in
-    /// place (read and starred are never reset), and the feed's metadata and validators replaced.
-    /// Returns how many articles were new.
+    /// Stores a successful fetch: new items are inserted, known ones updated in place (read and
+    /// starred are never reset), and the feed's metadata and validators replaced. A feed of up to
+    /// [`ITEMS_PER_TRANSACTION`] items is one transaction; a bigger one is stored in transactions of
+    /// that many items, the validators last, so no write holds the cache for long and a crash
+    /// midway leaves the old validators (the next refresh fetches the feed again). Returns how many
+    /// articles were new.
     pub fn apply_refresh(
         &mut self,
         feed_id: i64,
         content: &FeedContent,
         meta: &FetchMeta,
+    ) -> Result<usize> {
+        let mut new = 0;
+        let mut chunks = content.items.chunks(ITEMS_PER_TRANSACTION).peekable();
+        if chunks.peek().is_none() {
+            return self.apply_items(feed_id, &[], content, meta, true);
+        }
+        while let Some(items) = chunks.next() {
+            let last = chunks.peek().is_none();
+            new += self.apply_items(feed_id, items, content, meta, last)?;
+        }
+        Ok(new)
+    }
+
+    /// One transaction of [`Store::apply_refresh`]: `items`, and with `last` the feed's metadata.
+    fn apply_items(
+        &mut self,
+        feed_id: i64,
+        items: &[ItemData],
+        content: &FeedContent,
+        meta: &FetchMeta,
+        last: bool,
     ) -> Result<usize> {
         let tx = self
             .conn
@@ -50,9 +78,9 @@ impl Store {
             // item whose guid is unknown is the stored article with the same link and title, which
             // takes the new guid (and keeps its flags) — unless another item of this refresh names
             // that article by its own guid, or has already taken it.
-            let mut by_guid = Vec::with_capacity(content.items.len());
+            let mut by_guid = Vec::with_capacity(items.len());
             let mut taken = HashSet::new();
-            for item in &content.items {
+            for item in items {
                 let id: Option<i64> = find
                     .query_row(params![feed_id, item.guid], |r| r.get(0))
                     .optional()?;
@@ -60,7 +88,7 @@ impl Store {
                 by_guid.push(id);
             }
             let mut guids = HashSet::new();
-            for (item, known) in content.items.iter().zip(by_guid.iter_mut()) {
+            for (item, known) in items.iter().zip(by_guid.iter_mut()) {
                 let repeated = !guids.insert(item.guid.as_str());
                 let Some(link) = item.link.as_deref() else {
                     continue;
@@ -77,7 +105,7 @@ impl Store {
                     *known = Some(id);
                 }
             }
-            for (item, known) in content.items.iter().zip(by_guid) {
+            for (item, known) in items.iter().zip(by_guid) {
                 let sort_time = item.published.or(item.updated).unwrap_or(meta.fetched_at);
                 let inserted: Option<i64> = match known {
                     Some(_) => None,
@@ -121,6 +149,10 @@ impl Store {
                 };
                 body.execute(params![id, item.content, item.summary])?;
             }
+        }
+        if !last {
+            tx.commit()?;
+            return Ok(new);
         }
         tx.execute(
             "UPDATE feeds SET title = COALESCE(?2, title), site_link = COALESCE(?3, site_link),

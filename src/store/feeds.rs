@@ -117,6 +117,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Feeds not due yet at `now`: `(id, next_fetch, schedule_reason)`, so that a refresh of
+    /// everything can leave out those a server asked to be left alone.
+    pub fn scheduled_after(&self, now: i64) -> Result<Vec<(i64, i64, Option<String>)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, next_fetch, schedule_reason FROM feeds
+             WHERE next_fetch > ?1 AND unsubscribed = 0 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// When the next feed becomes due, if there are feeds at all.
     pub fn next_due_time(&self) -> Result<Option<i64>> {
         Ok(self.conn.query_row(

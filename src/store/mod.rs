@@ -4,7 +4,7 @@
 //! queries never touch them. A refresh of one feed is one `BEGIN IMMEDIATE` transaction.
 
 mod articles;
-pub use articles::clamp_future;
+pub use articles::{ITEMS_PER_TRANSACTION, clamp_future};
 mod checkpoint;
 pub use checkpoint::BackgroundCheckpoints;
 mod feeds;
@@ -87,6 +87,9 @@ impl Store {
             source,
         })?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        if PATIENT.load(std::sync::atomic::Ordering::Relaxed) {
+            conn.busy_handler(Some(wait_patiently))?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -109,6 +112,27 @@ impl Store {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
+}
+
+static PATIENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// For the command line: caches opened from now on wait for another writer (a refresh storing a big
+/// feed) for up to two minutes instead of ten seconds, and say once on stderr that they wait.
+pub fn wait_patiently_for_writers() {
+    PATIENT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// SQLite's busy handler: 20 ms naps; after a second, one line on stderr; gives up after two minutes.
+fn wait_patiently(attempt: i32) -> bool {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if attempt == 50 && !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("tidings: waiting for the cache: another tidings is writing to it…");
+    }
+    if attempt > 6000 {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    true
 }
 
 /// Seconds since the Unix epoch, the unit of every time in the cache.

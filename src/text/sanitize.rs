@@ -134,10 +134,43 @@ fn terminated_string_follows(rest: impl Iterator<Item = char>) -> bool {
     false
 }
 
+/// Characters whose width terminals and ratatui disagree on, made unambiguous: a flag (a pair of
+/// regional indicators) becomes its letters in brackets (`[US]`), a lone indicator its letter; skin
+/// tone modifiers are dropped (the emoji stays); a zero-width joiner is dropped, so the parts of a
+/// joined emoji show side by side. Otherwise stray glyphs stay on screen after a redraw.
+fn unambiguous_width(chars: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
+    let mut chars = chars.peekable();
+    let mut pending: Vec<char> = Vec::new();
+    std::iter::from_fn(move || {
+        loop {
+            if !pending.is_empty() {
+                return Some(pending.remove(0));
+            }
+            let c = chars.next()?;
+            match c {
+                '\u{1F1E6}'..='\u{1F1FF}' => {
+                    let letter =
+                        |c: char| char::from_u32('A' as u32 + (c as u32 - 0x1F1E6)).unwrap_or('?');
+                    match chars.peek() {
+                        Some(&n @ '\u{1F1E6}'..='\u{1F1FF}') => {
+                            chars.next();
+                            pending.extend([letter(c), letter(n), ']']);
+                            return Some('[');
+                        }
+                        _ => return Some(letter(c)),
+                    }
+                }
+                '\u{1F3FB}'..='\u{1F3FF}' | '\u{200D}' => continue,
+                c => return Some(c),
+            }
+        }
+    })
+}
+
 /// Multi-line text: removes whole escape sequences, then C0 controls except '\n' and '\t' (and turns "\r\n"/"\r" into "\n"), DEL (0x7F), C1 controls (U+0080..=U+009F), bidi embedding/override/isolate characters (U+202A..=U+202E, U+2066..=U+2069) and also U+200E, U+200F, U+061C; everything else kept.
 pub fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = without_sequences(s).peekable();
+    let mut chars = unambiguous_width(without_sequences(s)).peekable();
     while let Some(c) = chars.next() {
         match c {
             '\r' => {
@@ -159,7 +192,7 @@ pub fn clean_text(s: &str) -> String {
 pub fn clean_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in without_sequences(s) {
+    for c in unambiguous_width(without_sequences(s)) {
         if is_removed(c) {
             // Dropped without a trace; whitespace on either side still
             // collapses into a single space.
@@ -268,10 +301,17 @@ mod tests {
 
     #[test]
     fn clean_text_keeps_other_format_characters() {
-        // Zero-width joiner (emoji sequences) and zero-width space are not
-        // in the removal list.
-        let s = "👩\u{200D}💻 a\u{200B}b";
+        // Zero-width space is not in the removal list.
+        let s = "a\u{200B}b";
         assert_eq!(clean_text(s), s);
+    }
+
+    #[test]
+    fn emoji_of_disputed_width_become_unambiguous() {
+        assert_eq!(clean_line("plain🇵🇸plain 🇺🇸!"), "plain[PS]plain [US]!");
+        assert_eq!(clean_line("lone 🇦 letter"), "lone A letter");
+        assert_eq!(clean_line("👍🏽 ok"), "👍 ok");
+        assert_eq!(clean_text("👩\u{200D}💻"), "👩💻");
     }
 
     #[test]
