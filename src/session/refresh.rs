@@ -177,7 +177,15 @@ pub struct Refresher {
     /// Parsing and extraction are CPU work: one at a time per core, however many fetches are open,
     /// so that neither the threads nor the documents held in memory outnumber the cores.
     cpu_slots: Arc<Semaphore>,
+    /// Documents being parsed at once, by size: parsing holds several times a document's size in
+    /// memory, so two 16 MB feeds wait for each other while small ones go side by side.
+    parse_budget: Arc<Semaphore>,
 }
+
+/// The parse budget's unit, and how many units there are (16 MiB of documents at once; a document
+/// bigger than that takes the whole budget and is parsed alone).
+const BUDGET_UNIT: usize = 64 * 1024;
+const BUDGET_UNITS: u32 = 256;
 
 impl Refresher {
     pub fn new(fetcher: Fetcher, db: Db, config: &Config) -> Refresher {
@@ -190,14 +198,19 @@ impl Refresher {
             cpu_slots: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
+            parse_budget: Arc::new(Semaphore::new(BUDGET_UNITS as usize)),
         }
     }
 
-    /// Runs CPU-bound `f` on a blocking thread once a core is free.
+    /// Runs CPU-bound `f` over a document of `bytes` on a blocking thread, once its share of the
+    /// parse budget and a core are free.
     async fn on_a_core<T: Send + 'static>(
         &self,
+        bytes: usize,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, tokio::task::JoinError> {
+        let units = (bytes / BUDGET_UNIT + 1).min(BUDGET_UNITS as usize) as u32;
+        let _budget = self.parse_budget.acquire_many(units).await;
         let _slot = self.cpu_slots.acquire().await;
         tokio::task::spawn_blocking(f).await
     }
@@ -409,7 +422,7 @@ impl Refresher {
                 // Where the document came from: a web page's relative feed links resolve against it.
                 let base = moved_to.clone().unwrap_or_else(|| feed.url.clone());
                 let parsed = self
-                    .on_a_core(move || {
+                    .on_a_core(bytes.len(), move || {
                         let charset = content_type.as_deref().and_then(charset_from_content_type);
                         parse_feed_with_charset(&bytes, charset, Some(&base), now)
                             .map(|content| (content, schedule::feed_hints(&bytes)))
@@ -548,7 +561,9 @@ impl Refresher {
         let shown_link = clean_line(&link);
         let outcome = match self.fetcher.fetch_page(&link, reach).await {
             Ok(html) => self
-                .on_a_core(move || crate::text::extract::extract(&html, Some(&link)).content_html)
+                .on_a_core(html.len(), move || {
+                    crate::text::extract::extract(&html, Some(&link)).content_html
+                })
                 .await
                 .map_err(|_| "the article extractor failed on this page".to_string()),
             Err(e) => Err(e.to_string()),
