@@ -109,6 +109,19 @@ pub enum CliCommand {
         #[arg(long, conflicts_with = "feeds")]
         due: bool,
     },
+    /// Search every article in the cache (see README for the query language).
+    Search {
+        query: String,
+        /// Only in this feed (URL or id).
+        #[arg(long)]
+        feed: Option<String>,
+        /// At most this many results.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the cache: integrity, counts; salvage a damaged one, or restore a backup.
     Check {
         /// Copy every row that can still be read into a new cache and put it in place (the damaged
@@ -463,6 +476,50 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             emit(&ArticleDoc::build(&article, width.max(20), tz, true).to_plain_text())?;
             ExitCode::SUCCESS
         }
+        CliCommand::Search {
+            query,
+            feed,
+            limit,
+            json,
+        } => {
+            let found = block_on(async {
+                let scope = match &feed {
+                    Some(f) => Scope::Feed(subs.find(f).await?),
+                    None => Scope::All,
+                };
+                // Articles stored before the index existed are indexed first.
+                loop {
+                    let left = session.index_backlog().await?;
+                    if left == 0 {
+                        break;
+                    }
+                    warn_line(&format!(
+                        "tidings: indexing the cache for search: {left} articles left"
+                    ));
+                }
+                anyhow::Ok(session.search(&query, scope, limit).await?)
+            })??;
+            let tz = chrono::Local::now().fixed_offset().timezone();
+            let mut text = String::new();
+            for h in &found {
+                if json {
+                    text.push_str(&serde_json::to_string(&SearchJson {
+                        id: h.id,
+                        feed_id: h.feed_id,
+                        title: clean_line(&h.title),
+                        time: h.time,
+                        read: h.read,
+                        starred: h.starred,
+                    })?);
+                } else {
+                    let date = crate::session::article::format_time(h.time, tz, "%Y-%m-%d");
+                    text.push_str(&format!("{:>7} {date}  {}", h.id, clean_line(&h.title)));
+                }
+                text.push('\n');
+            }
+            emit(&text)?;
+            ExitCode::SUCCESS
+        }
         CliCommand::Extract { .. } | CliCommand::Check { .. } => ExitCode::SUCCESS,
     };
     session.close();
@@ -615,6 +672,17 @@ async fn print_progress(mut rx: mpsc::Receiver<Update>) {
         }
         let _ = stderr.flush();
     }
+}
+
+/// `tidings search --json` rows.
+#[derive(Serialize)]
+struct SearchJson {
+    id: i64,
+    feed_id: i64,
+    title: String,
+    time: i64,
+    read: bool,
+    starred: bool,
 }
 
 /// `tidings list feeds --json` rows.

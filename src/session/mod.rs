@@ -9,6 +9,7 @@
 pub mod article;
 pub mod db;
 pub mod refresh;
+pub mod search;
 pub mod subscriptions;
 pub mod welcome;
 

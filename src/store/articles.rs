@@ -126,6 +126,7 @@ impl Store {
                         )
                         .optional()?,
                 };
+                let mut changed_head = false;
                 let id = match (inserted, known) {
                     (Some(id), _) => {
                         new += 1;
@@ -136,18 +137,27 @@ impl Store {
                             Some(id) => id,
                             None => find.query_row(params![feed_id, item.guid], |r| r.get(0))?,
                         };
-                        update.execute(params![
+                        changed_head = update.execute(params![
                             id,
                             item.title,
                             item.author,
                             item.link,
                             item.published,
                             item.updated
-                        ])?;
+                        ])? > 0;
                         id
                     }
                 };
-                body.execute(params![id, item.content, item.summary])?;
+                let changed_body = body.execute(params![id, item.content, item.summary])? > 0;
+                if inserted.is_some() || changed_body || changed_head {
+                    super::search::index_article(
+                        &tx,
+                        id,
+                        &item.title,
+                        item.author.as_deref(),
+                        &[item.content.as_deref().or(item.summary.as_deref())],
+                    )?;
+                }
             }
         }
         if !last {
@@ -279,12 +289,36 @@ impl Store {
         fetched_at: i64,
     ) -> Result<()> {
         match outcome {
-            Ok(content) => self.conn.execute(
-                "INSERT INTO article_full (article_id, content, error, fetched_at) VALUES (?1, ?2, NULL, ?3)
-                 ON CONFLICT (article_id) DO UPDATE SET content = excluded.content, error = NULL,
-                     fetched_at = excluded.fetched_at",
-                params![article_id, content, fetched_at],
-            )?,
+            Ok(content) => {
+                let tx = self.conn.unchecked_transaction()?;
+                tx.execute(
+                    "INSERT INTO article_full (article_id, content, error, fetched_at) VALUES (?1, ?2, NULL, ?3)
+                     ON CONFLICT (article_id) DO UPDATE SET content = excluded.content, error = NULL,
+                         fetched_at = excluded.fetched_at",
+                    params![article_id, content, fetched_at],
+                )?;
+                // The full article is searchable too.
+                let head: Option<(String, Option<String>, Option<String>, Option<String>)> = tx
+                    .query_row(
+                        "SELECT a.title, a.author, b.content, b.summary FROM articles a
+                         LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id = ?1",
+                        [article_id],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                if let Some((title, author, feed_content, summary)) = head {
+                    let feed_text = feed_content.as_deref().or(summary.as_deref());
+                    super::search::index_article(
+                        &tx,
+                        article_id,
+                        &title,
+                        author.as_deref(),
+                        &[feed_text, Some(content)],
+                    )?;
+                }
+                tx.commit()?;
+                1
+            }
             Err(error) => self.conn.execute(
                 "INSERT INTO article_full (article_id, content, error, fetched_at) VALUES (?1, NULL, ?2, ?3)
                  ON CONFLICT (article_id) DO UPDATE SET error = excluded.error, fetched_at = excluded.fetched_at",

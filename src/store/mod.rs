@@ -13,6 +13,9 @@ mod lists;
 mod manage;
 pub use manage::Removed;
 mod model;
+pub mod query;
+mod search;
+pub use search::plain_text;
 mod schema;
 
 use std::path::Path;

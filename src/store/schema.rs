@@ -107,6 +107,21 @@ ALTER TABLE feeds ADD COLUMN unsubscribed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN last_error_at INTEGER;
 ALTER TABLE feeds ADD COLUMN schedule_reason TEXT;
 "#,
+    // Full-text search: a contentless FTS5 index (rowid = article id) kept by the writer as articles
+    // are stored; what was stored before is indexed in the background, newest first, below the id
+    // recorded here.
+    r#"
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, author, body,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE TRIGGER articles_unindexed AFTER DELETE ON articles BEGIN
+    DELETE FROM articles_fts WHERE rowid = OLD.id;
+END;
+INSERT INTO meta (key, value) VALUES ('fts_backfill_below', (SELECT COALESCE(MAX(id), 0) + 1 FROM articles))
+ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -82,6 +82,23 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             Err(e) => tracing::warn!(error = %e, "cannot back up the cache"),
         });
     }
+    // Articles stored before the search index existed are indexed in the background, a batch at a
+    // time behind what the user does.
+    {
+        let session = Arc::clone(&session);
+        tokio::spawn(async move {
+            loop {
+                match session.index_backlog().await {
+                    Ok(0) => break,
+                    Ok(left) => tracing::debug!(left, "indexing for search"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot index the cache for search");
+                        break;
+                    }
+                }
+            }
+        });
+    }
     // Only now the HTTP client (its TLS roots) and the poller.
     let (update_tx, mut update_rx) = mpsc::channel(256);
     let poller_task = {

@@ -1,0 +1,289 @@
+//! Full-text search over every article in the cache: an FTS5 index of title, author and the
+//! article's plain text (the feed's text, and the full article when fetched), kept up to date as
+//! articles are stored, and queries in the language of [`super::query`].
+//!
+//! The index is contentless (it keeps only the index, not a second copy of the text) with the
+//! `unicode61` tokenizer, diacritics removed (`cafe` finds `café`) and prefix indexes for 2 and 3
+//! characters (`tok*` is one lookup). CJK text has no spaces between words, so each Han, kana or
+//! Hangul character is indexed as a token of its own and a word is searched as a phrase of its
+//! characters ([`super::query::segment_cjk`]). Caches from before the index are indexed in batches
+//! in the background ([`Store::index_backlog`]), newest first.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params, params_from_iter};
+
+use super::lists::scope_clause;
+use super::query::{Query, segment_cjk};
+use super::{Headline, Result, Scope, Store};
+use crate::text::clean_text;
+
+/// Plain text kept in the index per article, at most.
+const MAX_INDEXED_CHARS: usize = 64 * 1024;
+
+/// `meta` key: articles with an id below this are not indexed yet (0 or missing: all are).
+const BACKFILL_KEY: &str = "fts_backfill_below";
+
+/// The text of HTML, for the index: tags dropped, the common entities decoded, capped at
+/// [`MAX_INDEXED_CHARS`]. One pass; not a renderer (the index needs words, not layout).
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(MAX_INDEXED_CHARS));
+    let mut chars = html.chars().peekable();
+    let mut count = 0;
+    while let Some(c) = chars.next() {
+        if count >= MAX_INDEXED_CHARS {
+            break;
+        }
+        match c {
+            '<' => {
+                // A tag (or comment) ends at the next '>'; it separates words.
+                for t in chars.by_ref() {
+                    if t == '>' {
+                        break;
+                    }
+                }
+                out.push(' ');
+            }
+            '&' => {
+                let mut entity = String::new();
+                while let Some(&n) = chars.peek() {
+                    if n == ';' || entity.len() > 10 || !(n.is_ascii_alphanumeric() || n == '#') {
+                        break;
+                    }
+                    entity.push(n);
+                    chars.next();
+                }
+                let decoded = decode_entity(&entity);
+                if decoded.is_some() && chars.peek() == Some(&';') {
+                    chars.next();
+                }
+                match decoded {
+                    Some(d) => out.push(d),
+                    None => {
+                        out.push('&');
+                        out.push_str(&entity);
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+        count += 1;
+    }
+    segment_cjk(&clean_text(&out))
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        n if n.starts_with("#x") || n.starts_with("#X") => {
+            char::from_u32(u32::from_str_radix(&n[2..], 16).ok()?)?
+        }
+        n if n.starts_with('#') => char::from_u32(n[1..].parse().ok()?)?,
+        _ => return None,
+    })
+}
+
+/// Indexes one article (replacing what was indexed for it).
+pub(super) fn index_article(
+    conn: &Connection,
+    id: i64,
+    title: &str,
+    author: Option<&str>,
+    html: &[Option<&str>],
+) -> Result<()> {
+    let mut body = String::new();
+    for part in html.iter().flatten() {
+        if body.len() >= MAX_INDEXED_CHARS {
+            break;
+        }
+        body.push_str(&plain_text(part));
+        body.push(' ');
+    }
+    conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    conn.prepare_cached(
+        "INSERT INTO articles_fts (rowid, title, author, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id,
+        segment_cjk(title),
+        author.map(segment_cjk),
+        body
+    ])?;
+    Ok(())
+}
+
+/// `WHERE` conditions (on `a.`) and values for the filters of a query within a scope.
+fn filters(query: &Query, scope: &Scope) -> (String, Vec<Value>) {
+    let (scope_sql, mut values) = scope_clause(scope, false);
+    let mut sql = format!("a.id IN (SELECT id FROM articles WHERE {scope_sql})");
+    if let Some(unread) = query.unread {
+        sql.push_str(if unread {
+            " AND a.read = 0"
+        } else {
+            " AND a.read = 1"
+        });
+    }
+    if query.starred {
+        sql.push_str(" AND a.starred = 1");
+    }
+    if query.full_text {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM article_full x WHERE x.article_id = a.id AND x.content IS NOT NULL)",
+        );
+    }
+    if let Some(t) = query.after {
+        sql.push_str(" AND a.sort_time >= ?");
+        values.push(Value::Integer(t));
+    }
+    if let Some(t) = query.before {
+        sql.push_str(" AND a.sort_time < ?");
+        values.push(Value::Integer(t));
+    }
+    for feed in &query.feeds {
+        sql.push_str(
+            " AND a.feed_id IN (SELECT id FROM feeds
+                 WHERE instr(lower(COALESCE(custom_title, title, url)), lower(?)) > 0)",
+        );
+        values.push(Value::Text(feed.clone()));
+    }
+    for tag in &query.tags {
+        sql.push_str(
+            " AND a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ? COLLATE NOCASE)",
+        );
+        values.push(Value::Text(tag.clone()));
+    }
+    (sql, values)
+}
+
+impl Store {
+    /// Articles matching `query` within `scope`: best matches first when there are words, newest
+    /// first when there are only filters. At most `limit`.
+    pub fn search(&self, query: &Query, scope: &Scope, limit: usize) -> Result<Vec<Headline>> {
+        let (filter_sql, mut values) = filters(query, scope);
+        let sql = match (query.fts_expression(), query.negated_expression()) {
+            (Some(expr), _) => {
+                values.insert(0, Value::Text(expr));
+                format!(
+                    "SELECT a.id, a.feed_id, a.title, a.sort_time, a.read, a.starred
+                     FROM articles_fts f JOIN articles a ON a.id = f.rowid
+                     WHERE articles_fts MATCH ? AND {filter_sql}
+                     ORDER BY f.rank, a.sort_time DESC LIMIT ?"
+                )
+            }
+            (None, Some(neg)) => {
+                values.push(Value::Text(neg));
+                format!(
+                    "SELECT a.id, a.feed_id, a.title, a.sort_time, a.read, a.starred
+                     FROM articles a WHERE {filter_sql}
+                       AND a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)
+                     ORDER BY a.sort_time DESC, a.id DESC LIMIT ?"
+                )
+            }
+            (None, None) => format!(
+                "SELECT a.id, a.feed_id, a.title, a.sort_time, a.read, a.starred
+                 FROM articles a WHERE {filter_sql}
+                 ORDER BY a.sort_time DESC, a.id DESC LIMIT ?"
+            ),
+        };
+        values.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(values), |r| {
+            Ok(Headline {
+                id: r.get(0)?,
+                feed_id: r.get(1)?,
+                title: r.get(2)?,
+                time: r.get(3)?,
+                read: r.get(4)?,
+                starred: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Indexes up to `batch` articles stored before the index existed, newest first. Returns how
+    /// many are still waiting (0: the index is complete).
+    pub fn index_backlog(&mut self, batch: usize) -> Result<usize> {
+        let below: i64 = self
+            .meta(BACKFILL_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if below <= 1 {
+            return Ok(0);
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let rows: Vec<(
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )> = {
+            let mut stmt = tx.prepare(
+                "SELECT a.id, a.title, a.author, b.content, b.summary, x.content
+                 FROM articles a LEFT JOIN article_bodies b ON b.article_id = a.id
+                 LEFT JOIN article_full x ON x.article_id = a.id
+                 WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![below, batch as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut lowest = below;
+        for (id, title, author, content, summary, full) in &rows {
+            let feed_text = content.as_deref().or(summary.as_deref());
+            index_article(
+                &tx,
+                *id,
+                title,
+                author.as_deref(),
+                &[feed_text, full.as_deref()],
+            )?;
+            lowest = lowest.min(*id);
+        }
+        let next = if rows.len() < batch { 0 } else { lowest };
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![BACKFILL_KEY, next.to_string()],
+        )?;
+        tx.commit()?;
+        if next <= 1 {
+            return Ok(0);
+        }
+        let left: i64 =
+            self.conn
+                .query_row("SELECT COUNT(*) FROM articles WHERE id < ?1", [next], |r| {
+                    r.get(0)
+                })?;
+        Ok(left.max(0) as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn plain_text_drops_tags_and_decodes_entities() {
+        assert_eq!(
+            plain_text("<p>Caf&eacute; &amp; <b>tea</b>&#8364;&#x41;&nbsp;x</p>").trim(),
+            "Caf&eacute; & tea €A x"
+        );
+        assert_eq!(plain_text("a<!-- c -->b").trim(), "a b");
+        assert!(plain_text(&"x".repeat(200_000)).len() <= 64 * 1024);
+    }
+}

@@ -1,0 +1,208 @@
+//! Full-text search over real caches in temp dirs: the query language, non-Latin scripts, index
+//! upkeep on removal, the backlog of caches from before the index, and the command line.
+
+mod common;
+
+use tidings::store::query::parse;
+use tidings::store::{FeedContent, FetchMeta, ItemData, Scope, Store};
+
+const NOW: i64 = 1_764_072_000;
+
+fn item(guid: &str, title: &str, author: Option<&str>, body: &str, days_ago: i64) -> ItemData {
+    ItemData {
+        guid: guid.into(),
+        title: title.into(),
+        author: author.map(String::from),
+        link: Some(format!("https://example.com/{guid}")),
+        published: Some(NOW - days_ago * 86_400),
+        content: Some(body.into()),
+        ..ItemData::default()
+    }
+}
+
+fn store_items(store: &mut Store, feed: i64, items: Vec<ItemData>) {
+    let content = FeedContent {
+        title: None,
+        site_link: None,
+        items,
+    };
+    let meta = FetchMeta {
+        fetched_at: NOW,
+        next_fetch: NOW + 3600,
+        ..FetchMeta::default()
+    };
+    store.apply_refresh(feed, &content, &meta).unwrap();
+}
+
+/// Two feeds: "Rust Blog" (tag tech) and "Café World" (tag food).
+fn cache() -> (tempfile::TempDir, Store, i64, i64) {
+    let (dir, mut store, _) = common::store::temp_store();
+    let rust = common::store::add_tagged_feed(&mut store, "https://rust.example/feed", &["tech"]);
+    let food = common::store::add_feed(&mut store, "https://food.example/feed");
+    store.set_custom_title(rust, Some("Rust Blog")).unwrap();
+    store.set_custom_title(food, Some("Café World")).unwrap();
+    store_items(
+        &mut store,
+        rust,
+        vec![
+            item(
+                "r1",
+                "Announcing Rust 2.0",
+                Some("The Rust Team"),
+                "<p>The <b>borrow checker</b> got faster.</p>",
+                1,
+            ),
+            item(
+                "r2",
+                "Async in depth",
+                Some("Ann"),
+                "<p>Tokio and async runtimes explained.</p>",
+                20,
+            ),
+            item(
+                "r3",
+                "Leaving JavaScript",
+                None,
+                "<p>Why we moved from javascript to Rust.</p>",
+                400,
+            ),
+        ],
+    );
+    store_items(
+        &mut store,
+        food,
+        vec![
+            item(
+                "f1",
+                "Le meilleur café de Paris",
+                Some("Zoé"),
+                "<p>Un café crème &amp; croissant.</p>",
+                2,
+            ),
+            item("f2", "中文菜单", None, "<p>我们学习中文很开心。</p>", 3),
+            item(
+                "f3",
+                "日本のラーメン",
+                None,
+                "<p>日本語のレシピです。</p>",
+                4,
+            ),
+        ],
+    );
+    (dir, store, rust, food)
+}
+
+fn titles(store: &Store, query: &str) -> Vec<String> {
+    let q = parse(query, NOW).unwrap_or_else(|e| panic!("{query}: {e}"));
+    let mut found: Vec<String> = store
+        .search(&q, &Scope::All, 100)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn words_phrases_prefixes_exclusions_and_or() {
+    let (_dir, store, _, _) = cache();
+    assert_eq!(titles(&store, "borrow checker"), ["Announcing Rust 2.0"]);
+    assert_eq!(titles(&store, "\"checker borrow\""), Vec::<String>::new());
+    assert_eq!(
+        titles(&store, "\"borrow checker\""),
+        ["Announcing Rust 2.0"]
+    );
+    assert_eq!(titles(&store, "runtim*"), ["Async in depth"]);
+    assert_eq!(
+        titles(&store, "rust -javascript"),
+        ["Announcing Rust 2.0"],
+        "the third mentions javascript"
+    );
+    assert_eq!(
+        titles(&store, "tokio OR croissant"),
+        ["Async in depth", "Le meilleur café de Paris"]
+    );
+    assert_eq!(
+        titles(&store, "-rust").len(),
+        4,
+        "the food articles and the one that never says rust"
+    );
+}
+
+#[test]
+fn fields_flags_and_dates() {
+    let (_dir, mut store, rust, _) = cache();
+    assert_eq!(titles(&store, "title:async"), ["Async in depth"]);
+    assert_eq!(titles(&store, "author:ann"), ["Async in depth"]);
+    assert_eq!(titles(&store, "feed:rust newer:30d").len(), 2);
+    assert_eq!(titles(&store, "tag:tech older:1y"), ["Leaving JavaScript"]);
+    assert_eq!(titles(&store, "after:2025-11-20 feed:café").len(), 3);
+    let first = store.headlines(&Scope::Feed(rust), false).unwrap()[0].id;
+    store.set_read(first, true).unwrap();
+    store.set_starred(first, true).unwrap();
+    assert_eq!(titles(&store, "is:starred"), ["Announcing Rust 2.0"]);
+    assert_eq!(titles(&store, "rust is:unread"), ["Leaving JavaScript"]);
+    assert_eq!(titles(&store, "is:read"), ["Announcing Rust 2.0"]);
+    store
+        .store_full_text(first, Ok("<p>The full text mentions lifetimes.</p>"), NOW)
+        .unwrap();
+    assert_eq!(
+        titles(&store, "lifetimes has:fulltext"),
+        ["Announcing Rust 2.0"]
+    );
+}
+
+#[test]
+fn accents_and_non_latin_scripts_are_found() {
+    let (_dir, store, _, _) = cache();
+    assert_eq!(titles(&store, "cafe creme"), ["Le meilleur café de Paris"]);
+    assert_eq!(titles(&store, "author:zoe"), ["Le meilleur café de Paris"]);
+    assert_eq!(titles(&store, "中文"), ["中文菜单"]);
+    assert_eq!(titles(&store, "学习"), ["中文菜单"]);
+    assert_eq!(titles(&store, "日本語"), ["日本のラーメン"]);
+    assert_eq!(titles(&store, "ラーメン"), ["日本のラーメン"]);
+}
+
+#[test]
+fn removing_a_feed_removes_it_from_the_index() {
+    let (_dir, mut store, rust, _) = cache();
+    assert!(!titles(&store, "tokio").is_empty());
+    store.unsubscribe(rust, false).unwrap();
+    assert!(titles(&store, "tokio").is_empty());
+}
+
+#[test]
+fn a_cache_from_before_the_index_is_indexed_in_batches() {
+    let (_dir, mut store, _, _) = cache();
+    // As an older cache upgraded to the index: nothing indexed, everything below the mark waits.
+    store.set_meta("fts_backfill_below", "1000").unwrap();
+    let mut rounds = 0;
+    while store.index_backlog(2).unwrap() > 0 {
+        rounds += 1;
+        assert!(rounds < 10);
+    }
+    assert!(rounds >= 2, "six articles in batches of two");
+    assert_eq!(
+        titles(&store, "tokio"),
+        ["Async in depth"],
+        "indexed once, not twice"
+    );
+}
+
+#[test]
+fn a_malformed_query_says_where_from_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let out = common::cli::tidings_output(home.path(), &["search", "rust is:purple"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is:purple is unknown") && stderr.contains("at character"),
+        "{stderr}"
+    );
+    let feed = common::cli::fixture("e2e/local.xml");
+    common::cli::tidings(home.path(), &["add", feed.to_str().unwrap()]);
+    common::cli::tidings(home.path(), &["refresh"]);
+    let found = common::cli::tidings(home.path(), &["search", "lantern*"]);
+    assert!(found.contains("Copper Lantern Guide"), "{found}");
+}
