@@ -165,6 +165,7 @@ fn upgrading_a_version_3_cache_counts_what_it_holds() {
          ALTER TABLE feeds DROP COLUMN article_count; ALTER TABLE feeds DROP COLUMN unread_count;
          ALTER TABLE feeds DROP COLUMN hidden; ALTER TABLE feeds DROP COLUMN unsubscribed;
          ALTER TABLE feeds DROP COLUMN last_error_at; ALTER TABLE feeds DROP COLUMN schedule_reason;
+         DROP TRIGGER articles_unindexed; DROP TABLE articles_fts;
          DROP INDEX articles_feed_link;
          CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
          PRAGMA user_version = 3;",

@@ -206,3 +206,91 @@ fn a_malformed_query_says_where_from_the_command_line() {
     let found = common::cli::tidings(home.path(), &["search", "lantern*"]);
     assert!(found.contains("Copper Lantern Guide"), "{found}");
 }
+
+#[test]
+fn slash_searches_as_you_type_and_opens_a_result() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use tidings::store::Headline;
+    use tidings::ui::app::{App, Command, Done, Msg, Pane};
+    let mut app = App::new(
+        ratatui::layout::Rect::new(0, 0, 120, 30),
+        chrono::FixedOffset::east_opt(0).unwrap(),
+    );
+    let key =
+        |app: &mut App, c: KeyCode| app.update(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('r'));
+    let commands = key(&mut app, KeyCode::Char('u'));
+    assert_eq!(
+        commands,
+        [Command::Search {
+            query: "ru".into(),
+            scope: Scope::All,
+            generation: 2
+        }]
+    );
+    // An answer to an older search is dropped; the latest is shown.
+    let found = |title: &str, id: i64| Headline {
+        id,
+        feed_id: 1,
+        title: title.into(),
+        time: NOW,
+        read: false,
+        starred: false,
+    };
+    app.update(Msg::Done(Done::Found {
+        generation: 1,
+        results: Ok(vec![found("Stale", 9)]),
+    }));
+    app.update(Msg::Done(Done::Found {
+        generation: 2,
+        results: Ok(vec![
+            found("Announcing Rust 2.0", 1),
+            found("Leaving JavaScript", 3),
+        ]),
+    }));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal
+        .draw(|f| tidings::ui::views::draw(f, &app))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("Leaving JavaScript") && !screen.contains("Stale"));
+    key(&mut app, KeyCode::Down);
+    let commands = key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    assert_eq!(app.focus, Pane::Article);
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::LoadArticle { id: 3, .. }))
+    );
+    assert!(commands.contains(&Command::SetRead { id: 3, read: true }));
+    // A malformed query is answered in the dialog.
+    key(&mut app, KeyCode::Char('/'));
+    for c in "is:x".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    app.update(Msg::Done(Done::Found {
+        generation: 4,
+        results: Err(
+            "is:x is unknown; use is:unread, is:read or is:starred (at character 3)".into(),
+        ),
+    }));
+    terminal
+        .draw(|f| tidings::ui::views::draw(f, &app))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("is:x is unknown"), "{screen}");
+}

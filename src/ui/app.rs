@@ -70,6 +70,11 @@ pub enum Done {
     Removed(Result<Removed, String>),
     Details(Result<FeedDetails, String>),
     Imported(Result<ImportReport, String>),
+    /// Search results for the search numbered `generation`.
+    Found {
+        generation: u64,
+        results: Result<Vec<Headline>, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -87,7 +92,10 @@ pub enum Msg {
         starred_total: i64,
     },
     /// Reading the scope's headlines failed (a damaged cache): say so instead of "Loading…".
-    HeadlinesFailed { scope: Scope, error: String },
+    HeadlinesFailed {
+        scope: Scope,
+        error: String,
+    },
     /// A window of the scope's headline list (the answer to `LoadHeadlines`).
     HeadlinesLoaded {
         scope: Scope,
@@ -154,6 +162,14 @@ pub enum Command {
     MarkUnread(Vec<i64>),
     /// Put this text on the terminal's clipboard.
     Copy(String),
+    /// Search the cache (the latest `generation` wins; older ones are skipped).
+    Search {
+        query: String,
+        scope: Scope,
+        generation: u64,
+    },
+    /// Open an article found by a search (app-internal: turned into loading it).
+    OpenFound(i64),
     /// Fetch a linked page and show its article in the article pane (not stored), `width` columns
     /// wide (0 until the app fills it in).
     FetchLinkPage {
@@ -207,6 +223,7 @@ impl Command {
                 | Command::OpenArticleLink(_)
                 | Command::LoadDetails(_)
                 | Command::CheckForChanges
+                | Command::Search { .. }
                 | Command::Copy(_)
         )
     }
@@ -659,6 +676,17 @@ impl App {
                 }
             }
             Action::ToggleFeedFullText => self.toggle_feed_full_text(),
+            Action::Search => {
+                let name = match &self.scope {
+                    Scope::All => "everything".to_string(),
+                    Scope::Starred => "Starred".to_string(),
+                    Scope::Tag(t) => format!("tag {}", clean_line(t)),
+                    Scope::Feed(id) => self.feed_title(*id).to_string(),
+                };
+                self.popups
+                    .push(Popup::Search(popups::Search::new(self.scope.clone(), name)));
+                vec![]
+            }
             Action::Help => {
                 self.popups.push(Popup::Help(popups::Help::default()));
                 vec![]

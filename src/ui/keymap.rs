@@ -38,6 +38,7 @@ pub enum Action {
     Import,
     ToggleFailingOnly,
     LinkList,
+    Search,
     Undo,
     Redraw,
     Help,
@@ -296,6 +297,13 @@ pub const BINDINGS: &[Binding] = &[
         modes: FEEDS,
         action: Action::ToggleFailingOnly,
         help: "feed list: only the feeds whose last refresh failed, or all",
+    },
+    Binding {
+        keys: &[k('/')],
+        label: "/",
+        modes: ALL,
+        action: Action::Search,
+        help: "search the list on screen (all articles from All); results follow the typing",
     },
     Binding {
         keys: &[k('?')],

@@ -54,6 +54,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         tz,
         probes: Mutex::new(HashMap::new()),
         probe_task: Mutex::new(None),
+        latest_search: std::sync::atomic::AtomicU64::new(0),
         next_token: Mutex::new(0),
     });
 
@@ -142,6 +143,11 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         Command::OpenUrl(url) if in_terminal => *terminal_browser.borrow_mut() = Some(url),
         Command::OpenUrl(url) => exec.open_url(url),
         Command::Copy(text) => copy_to_clipboard(&text),
+        Command::Search {
+            query,
+            scope,
+            generation,
+        } => Arc::clone(&exec).search(query, scope, generation),
         Command::FetchLinkPage { url, width } => Arc::clone(&exec).fetch_link_page(url, width),
         Command::Probe { url } => Arc::clone(&exec).probe(url),
         Command::CancelProbe => exec.cancel_probe(),
@@ -277,6 +283,8 @@ struct Executor {
     /// Feeds fetched by the add dialog, waiting for the user to add them.
     probes: Mutex<HashMap<u64, ProbedFeed>>,
     probe_task: Mutex<Option<tokio::task::AbortHandle>>,
+    /// The latest search asked for; a queued older one is skipped.
+    latest_search: std::sync::atomic::AtomicU64,
     next_token: Mutex<u64>,
 }
 
@@ -448,6 +456,8 @@ impl Executor {
             | Command::OpenUrl(_)
             | Command::Copy(_)
             | Command::FetchLinkPage { .. }
+            | Command::Search { .. }
+            | Command::OpenFound(_)
             | Command::Probe { .. }
             | Command::CancelProbe => None,
         })
@@ -495,6 +505,28 @@ impl Executor {
         {
             task.abort();
         }
+    }
+
+    /// Runs a search on the cache's reader; while the user types, only the latest one runs.
+    fn search(self: Arc<Self>, query: String, scope: crate::store::Scope, generation: u64) {
+        use std::sync::atomic::Ordering;
+        self.latest_search.store(generation, Ordering::Relaxed);
+        tokio::spawn(async move {
+            // A pause for the next key: a burst of typing searches once.
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            if self.latest_search.load(Ordering::Relaxed) != generation {
+                return;
+            }
+            let results = self
+                .session
+                .search(&query, scope, super::popups::SEARCH_LIMIT)
+                .await
+                .map_err(shown);
+            let _ = self.msgs.send(Msg::Done(Done::Found {
+                generation,
+                results,
+            }));
+        });
     }
 
     /// Fetches a linked page (public addresses only: the link came from a feed), extracts its article

@@ -61,7 +61,7 @@ impl App {
                         then: Some(Then::ShowFeed(*id)),
                         ..Outcome::default()
                     }),
-                    Done::Probed(_) | Done::Details(_) => vec![],
+                    Done::Probed(_) | Done::Details(_) | Done::Found { .. } => vec![],
                     _ => self.reload(),
                 }
             }
@@ -75,7 +75,19 @@ impl App {
         if let Some(notice) = outcome.notice {
             self.notice = Some(crate::text::clean_line(&notice));
         }
-        let mut commands = outcome.commands;
+        let mut commands: Vec<Command> = Vec::with_capacity(outcome.commands.len());
+        for command in outcome.commands {
+            match command {
+                // A search result: its article opens in the pane (and counts as read).
+                Command::OpenFound(id) => {
+                    self.focus = Pane::Article;
+                    self.keep_cursors_visible();
+                    commands.push(self.load_article(id));
+                    commands.push(Command::SetRead { id, read: true });
+                }
+                other => commands.push(other),
+            }
+        }
         for command in &mut commands {
             if let Command::FetchLinkPage { width, .. } = command {
                 *width = self.article_width();

@@ -10,6 +10,7 @@ mod feed_info;
 mod help;
 mod import;
 mod links;
+mod search;
 mod text_field;
 
 pub use add_feed::AddFeed;
@@ -19,6 +20,7 @@ pub use feed_info::FeedInfo;
 pub use help::Help;
 pub use import::Import;
 pub use links::Links;
+pub use search::{SEARCH_LIMIT, Search};
 pub use text_field::TextField;
 
 use chrono::FixedOffset;
@@ -89,6 +91,7 @@ pub enum Popup {
     FeedInfo(FeedInfo),
     Import(Import),
     Links(Links),
+    Search(Search),
 }
 
 impl Popup {
@@ -102,6 +105,7 @@ impl Popup {
             Popup::FeedInfo(p) => p.on_key(key),
             Popup::Import(p) => p.on_key(key),
             Popup::Links(p) => p.on_key(key),
+            Popup::Search(p) => p.on_key(key),
         }
     }
 
@@ -114,6 +118,7 @@ impl Popup {
             Popup::DeleteFeed(p) => p.on_done(done),
             Popup::FeedInfo(p) => p.on_done(done),
             Popup::Import(p) => p.on_done(done),
+            Popup::Search(p) => p.on_done(done),
             Popup::Help(_) | Popup::Links(_) => Outcome::stay(),
         }
     }
@@ -135,6 +140,7 @@ impl Popup {
             Popup::FeedInfo(p) => p.draw(frame, cx),
             Popup::Import(p) => p.draw(frame),
             Popup::Links(p) => p.draw(frame),
+            Popup::Search(p) => p.draw(frame, cx),
         }
     }
 }
