@@ -109,6 +109,11 @@ pub enum CliCommand {
         #[arg(long, conflicts_with = "feeds")]
         due: bool,
     },
+    /// Print the configuration in effect, or (`--default`) a commented default file to start from.
+    Config {
+        #[arg(long)]
+        default: bool,
+    },
     /// Search every article in the cache (see README for the query language).
     Search {
         query: String,
@@ -329,6 +334,14 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         extract(url.as_deref(), file.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let CliCommand::Config { default } = &command {
+        emit(&if *default {
+            crate::config::DEFAULT_FILE.to_string()
+        } else {
+            config.to_toml()
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let CliCommand::Check {
         salvage,
         restore,
@@ -520,7 +533,9 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             emit(&text)?;
             ExitCode::SUCCESS
         }
-        CliCommand::Extract { .. } | CliCommand::Check { .. } => ExitCode::SUCCESS,
+        CliCommand::Extract { .. } | CliCommand::Check { .. } | CliCommand::Config { .. } => {
+            ExitCode::SUCCESS
+        }
     };
     session.close();
     Ok(code)

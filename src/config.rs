@@ -41,7 +41,37 @@ impl Default for Config {
     }
 }
 
+/// The default configuration, every setting commented with what it does (`tidings config --default`).
+pub const DEFAULT_FILE: &str = r#"# tidings configuration: ~/.config/tidings/config.toml (or DIR/config.toml with --home DIR).
+# Every setting is optional; these are the defaults. Unknown settings are errors.
+
+# Minutes between two refreshes of the same feed (a feed's own `--every` wins).
+refresh_interval_minutes = 60
+# Feeds fetched at the same time, and requests at the same time to one host.
+max_concurrent_fetches = 8
+max_per_host = 2
+# Whole-request and connect timeouts, in seconds.
+timeout_seconds = 30
+connect_timeout_seconds = 10
+# Largest response accepted, after decompression, in bytes.
+max_body_bytes = 16777216
+# The program that opens links; `%u` marks where the URL goes, else it is the last argument.
+# Unset: $BROWSER, then xdg-open.
+# browser = "firefox --new-tab %u"
+# The browser runs in this terminal (w3m, lynx): the reader steps aside until it exits.
+browser_in_terminal = false
+"#;
+
 impl Config {
+    /// The configuration in effect, as TOML (`tidings config`).
+    pub fn to_toml(&self) -> String {
+        let mut text = toml::to_string(self).unwrap_or_default();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text
+    }
+
     /// Reads the file if it exists; a missing file gives the defaults, a broken one a clear error.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
         match std::fs::read_to_string(path) {
