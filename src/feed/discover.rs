@@ -30,7 +30,8 @@ pub struct FeedLink {
 
 /// [`discover_feeds`] with each link's title, for a picker.
 pub fn discover_feed_links(html: &str, base_url: &str) -> Vec<FeedLink> {
-    let doc = Document::from(head_of(html));
+    // Bounded like every HTML we parse: a page with a million attributes costs what its text does.
+    let doc = Document::from(&*crate::text::cap_html(head_of(html)));
     let page_base = Url::parse(base_url.trim()).ok();
     let base = doc
         .select("base[href]")

@@ -1,10 +1,15 @@
 //! An article laid out for reading: header fields, then the text at a given width. Shared by the
 //! article pane and `tidings show`.
+//!
+//! Everything here is linear in the article and bounded: header fields are cut to
+//! [`MAX_HEADER_CHARS`] characters and the article HTML to [`MAX_RENDERED_HTML`] bytes, each with a
+//! visible [`TRUNCATED`] where something was cut, and [`wrap`] wraps by display width in one pass.
 
 use chrono::{DateTime, FixedOffset};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::store::Article;
-use crate::text::{StyledRange, clean_line, cut_at_char_boundary, render_html};
+use crate::text::{StyledRange, TRUNCATED, clean_line, cut_at_char_boundary, render_html};
 
 /// One line of the article header, already wrapped to the pane's width.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +46,69 @@ pub struct ArticleDoc {
     pub width: u16,
 }
 
-/// Article HTML beyond this is not rendered: pathological documents take seconds in the renderer,
-/// and no real article comes near it.
-const MAX_RENDERED_HTML: usize = 2 * 1024 * 1024;
+/// Article HTML beyond this is not rendered (a [`TRUNCATED`] line ends the text instead):
+/// pathological documents take seconds in the renderer, and no real article comes near it.
+pub const MAX_RENDERED_HTML: usize = 2 * 1024 * 1024;
+
+/// Header fields (title, feed title, author, link) are cut to this many characters, with
+/// " [truncated]" appended.
+pub const MAX_HEADER_CHARS: usize = 2000;
+
+/// At most this much of a raw header field is cleaned: far more than [`MAX_HEADER_CHARS`]
+/// characters need, even with escape sequences removed from it.
+const MAX_HEADER_SOURCE: usize = 64 * 1024;
+
+/// A header field as shown: one sanitized line (see [`clean_line`]) of at most
+/// [`MAX_HEADER_CHARS`] characters, ending in " [truncated]" when something was cut.
+pub fn header_field(raw: &str) -> String {
+    let source = cut_at_char_boundary(raw, MAX_HEADER_SOURCE);
+    let mut line = clean_line(source);
+    let mut cut = !raw[source.len()..].trim().is_empty();
+    if let Some((at, _)) = line.char_indices().nth(MAX_HEADER_CHARS) {
+        line.truncate(at);
+        cut = true;
+    }
+    if cut {
+        line.truncate(line.trim_end().len());
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(TRUNCATED);
+    }
+    line
+}
+
+/// Ends the text of a rendering whose HTML was cut with a [`TRUNCATED`] line (before the link
+/// references, which are the last `links` lines), unless the text already ends with one.
+fn note_truncation(lines: &mut Vec<String>, styles: &mut Vec<Vec<StyledRange>>, links: usize) {
+    let refs = links.min(lines.len());
+    // With references, a blank line separates them from the text.
+    let text_end = match lines.len() - refs {
+        n if refs > 0 && n > 0 => n - 1,
+        n => n,
+    };
+    let text = &lines[..text_end];
+    if text
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim() == TRUNCATED)
+    {
+        return;
+    }
+    let mut note = Vec::new();
+    if text_end > 0 {
+        note.push(String::new());
+    }
+    note.push(TRUNCATED.to_string());
+    if text_end == 0 && refs > 0 {
+        note.push(String::new());
+    }
+    if styles.len() >= text_end {
+        styles.splice(text_end..text_end, note.iter().map(|_| Vec::new()));
+    }
+    lines.splice(text_end..text_end, note);
+}
 
 /// Runs of blank lines (pages wrap paragraphs in empty blocks) become one blank line.
 fn squeeze_blank_lines(
@@ -97,8 +162,12 @@ impl ArticleDoc {
         } else {
             feed_text
         };
-        let html = cut_at_char_boundary(html, MAX_RENDERED_HTML);
-        let rendered = render_html(html, width as usize);
+        let cut = cut_at_char_boundary(html, MAX_RENDERED_HTML);
+        let mut rendered = render_html(cut, width as usize);
+        if cut.len() < html.len() {
+            let links = rendered.links.len();
+            note_truncation(&mut rendered.lines, &mut rendered.styles, links);
+        }
         let (mut body, mut body_styles) = squeeze_blank_lines(rendered.lines, rendered.styles);
         while body.last().is_some_and(|l| l.trim().is_empty()) {
             body.pop();
@@ -107,11 +176,11 @@ impl ArticleDoc {
             body = vec![NO_TEXT.to_string()];
             body_styles.clear();
         }
-        let mut fields = vec![("Feed", clean_line(&article.feed_title))];
+        let mut fields = vec![("Feed", header_field(&article.feed_title))];
         if let Some(author) = article
             .author
             .as_deref()
-            .map(clean_line)
+            .map(header_field)
             .filter(|a| !a.is_empty())
         {
             fields.push(("Author", author));
@@ -125,10 +194,11 @@ impl ArticleDoc {
             .map(clean_line)
             .filter(|l| !l.is_empty());
         if let Some(link) = &link {
-            fields.push(("Link", link.clone()));
+            // Shown cut; opened whole.
+            fields.push(("Link", header_field(link)));
         }
         fields.push(("Text", text_source_note(article, showing_full)));
-        let mut title = clean_line(&article.title);
+        let mut title = header_field(&article.title);
         if title.is_empty() {
             title = "(untitled)".into();
         }
@@ -182,7 +252,7 @@ fn text_source_note(article: &Article, showing_full: bool) -> String {
         (false, true, _) => "feed (t: the full article)".into(),
         (false, false, Some(e)) => format!(
             "feed; the full article failed: {} (f: retry)",
-            clean_line(e)
+            header_field(e)
         ),
         // Only an article with a link has a page to fetch.
         (false, false, None) if article.link.is_some() => "feed (f: fetch the full article)".into(),
@@ -200,44 +270,58 @@ fn header_lines(title: &str, fields: &[(&'static str, String)], width: usize) ->
         });
     }
     for (label, value) in fields {
-        let first_width = width.saturating_sub(label.chars().count() + 2);
-        let mut parts = wrap(value, first_width.max(10)).into_iter();
+        // The pane draws "Label: value" on the first line.
+        let first_width = width.saturating_sub(label.width() + 2);
+        let mut parts = wrap_widths(value, first_width.max(10), width).into_iter();
         lines.push(HeaderLine::Field(label, parts.next().unwrap_or_default()));
-        let rest: String = parts.collect::<Vec<_>>().join(" ");
-        lines.extend(
-            wrap(&rest, width)
-                .into_iter()
-                .filter(|l| !l.is_empty())
-                .map(HeaderLine::More),
-        );
+        lines.extend(parts.filter(|l| !l.is_empty()).map(HeaderLine::More));
     }
     lines.push(HeaderLine::Blank);
     lines
 }
 
-/// Greedy word wrap by characters; words longer than the width (URLs) are cut.
+/// Greedy word wrap by display width (a wide CJK character takes two columns, a combining mark
+/// none); words wider than the width (URLs, text without spaces) are cut between characters. Runs
+/// of whitespace become one space. One pass: linear in the text.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
+    wrap_widths(text, width, width)
+}
+
+/// [`wrap`] with the first line `first` columns wide and the others `rest`. A character wider than
+/// the whole line (a wide one at width 1) gets a line of its own.
+fn wrap_widths(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let rest = rest.max(1);
+    let mut limit = first.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    let mut len = 0;
+    let mut used = 0;
     for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
-        if len > 0 && len + 1 + word.len() > width {
+        let word_width = word.width();
+        if used > 0 && used + 1 + word_width > limit {
             lines.push(std::mem::take(&mut line));
-            len = 0;
+            used = 0;
+            limit = rest;
         }
-        while len == 0 && word.len() > width {
-            let rest = word.split_off(width);
-            lines.push(word.into_iter().collect());
-            word = rest;
-        }
-        if len > 0 {
+        if used > 0 {
             line.push(' ');
-            len += 1;
+            used += 1;
         }
-        len += word.len();
-        line.extend(word);
+        if used + word_width <= limit {
+            line.push_str(word);
+            used += word_width;
+            continue;
+        }
+        // Only a word too wide for a line of its own gets here (on an empty line).
+        for c in word.chars() {
+            let w = c.width().unwrap_or(0);
+            if used > 0 && used + w > limit {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+                limit = rest;
+            }
+            line.push(c);
+            used += w;
+        }
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
@@ -247,7 +331,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::*;
 
     #[test]
     fn wraps_words_and_cuts_long_ones() {
@@ -258,5 +342,63 @@ mod tests {
         );
         assert_eq!(wrap("", 5), [""]);
         assert!(wrap("x y z w v", 3).iter().all(|l| l.chars().count() <= 3));
+    }
+
+    #[test]
+    fn wraps_by_display_width() {
+        // Wide characters take two columns: ten of them fill a 20-column line.
+        let cjk = "漢字".repeat(15);
+        let lines = wrap(&cjk, 20);
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| l.width() <= 20), "{lines:?}");
+        assert_eq!(lines.concat(), cjk);
+        // An odd width leaves the last column empty rather than splitting a character.
+        assert!(wrap(&cjk, 7).iter().all(|l| l.width() == 6));
+        // Combining marks take no column and stay with their letter.
+        let accented = "e\u{301}".repeat(12);
+        assert_eq!(wrap(&accented, 10), [&accented[..30], &accented[30..]]);
+        // Words go on the line where they fit, after a cut word too.
+        assert_eq!(wrap("abcdefgh ij", 5), ["abcde", "fgh", "ij"]);
+        assert_eq!(wrap("abcdefg h", 5), ["abcde", "fg h"]);
+    }
+
+    #[test]
+    fn header_fields_are_cut_with_a_marker() {
+        assert_eq!(header_field("  A  short\ttitle "), "A short title");
+        let long = "x".repeat(MAX_HEADER_CHARS + 1);
+        let shown = header_field(&long);
+        assert_eq!(shown.len(), MAX_HEADER_CHARS + 1 + TRUNCATED.len());
+        assert!(shown.ends_with(" [truncated]"));
+        assert_eq!(
+            header_field(&"x".repeat(MAX_HEADER_CHARS)).len(),
+            MAX_HEADER_CHARS
+        );
+        // Beyond the cleaned prefix only whitespace: nothing is lost.
+        let padded = format!("title{}", " ".repeat(MAX_HEADER_SOURCE));
+        assert_eq!(header_field(&padded), "title");
+        // Beyond it, text: cut, even when the prefix cleans to nothing.
+        let hidden = format!("{}title", "\u{7}".repeat(MAX_HEADER_SOURCE));
+        assert_eq!(header_field(&hidden), TRUNCATED);
+    }
+
+    #[test]
+    fn truncation_note_goes_before_the_references() {
+        let mut lines: Vec<String> = ["text", "", "[1] https://a.example/"]
+            .map(String::from)
+            .to_vec();
+        let mut styles = vec![Vec::new(); 3];
+        note_truncation(&mut lines, &mut styles, 1);
+        assert_eq!(lines, ["text", "", TRUNCATED, "", "[1] https://a.example/"]);
+        assert_eq!(styles.len(), lines.len());
+        let mut lines = vec!["text".to_string()];
+        note_truncation(&mut lines, &mut Vec::new(), 0);
+        assert_eq!(lines, ["text", "", TRUNCATED]);
+        // Already marked by the HTML pre-pass: not twice.
+        let mut lines = vec!["text".to_string(), TRUNCATED.to_string()];
+        note_truncation(&mut lines, &mut Vec::new(), 0);
+        assert_eq!(lines, ["text", TRUNCATED]);
+        let mut lines = vec!["[1] https://a.example/".to_string()];
+        note_truncation(&mut lines, &mut Vec::new(), 1);
+        assert_eq!(lines, [TRUNCATED, "", "[1] https://a.example/"]);
     }
 }

@@ -11,6 +11,9 @@ use super::{Article, FeedContent, FetchMeta, ItemData, PendingFullText, Result, 
 /// seconds while the command line waits to add a feed.
 pub const ITEMS_PER_TRANSACTION: usize = 2000;
 
+/// What the index needs of an article besides its full text: title, author, content, summary.
+type IndexedHead = (String, Option<String>, Option<String>, Option<String>);
+
 impl Store {
     /// Stores a successful fetch: new items are inserted, known ones updated in place (read and
     /// starred are never reset), and the feed's metadata and validators replaced. A feed of up to
@@ -298,7 +301,7 @@ impl Store {
                     params![article_id, content, fetched_at],
                 )?;
                 // The full article is searchable too.
-                let head: Option<(String, Option<String>, Option<String>, Option<String>)> = tx
+                let head: Option<IndexedHead> = tx
                     .query_row(
                         "SELECT a.title, a.author, b.content, b.summary FROM articles a
                          LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id = ?1",

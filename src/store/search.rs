@@ -20,6 +20,16 @@ use crate::text::clean_text;
 /// Plain text kept in the index per article, at most.
 const MAX_INDEXED_CHARS: usize = 64 * 1024;
 
+/// An article to index: id, title, author, feed content, feed summary, full text.
+type BacklogRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// `meta` key: articles with an id below this are not indexed yet (0 or missing: all are).
 const BACKFILL_KEY: &str = "fts_backfill_below";
 
@@ -216,14 +226,7 @@ impl Store {
             return Ok(0);
         }
         let tx = self.conn.unchecked_transaction()?;
-        let rows: Vec<(
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        )> = {
+        let rows: Vec<BacklogRow> = {
             let mut stmt = tx.prepare(
                 "SELECT a.id, a.title, a.author, b.content, b.summary, x.content
                  FROM articles a LEFT JOIN article_bodies b ON b.article_id = a.id
@@ -279,8 +282,11 @@ mod tests {
 
     #[test]
     fn plain_text_drops_tags_and_decodes_entities() {
+        let words = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(
-            plain_text("<p>Caf&eacute; &amp; <b>tea</b>&#8364;&#x41;&nbsp;x</p>").trim(),
+            words(plain_text(
+                "<p>Caf&eacute; &amp; <b>tea</b>&#8364;&#x41;&nbsp;x</p>"
+            )),
             "Caf&eacute; & tea €A x"
         );
         assert_eq!(plain_text("a<!-- c -->b").trim(), "a b");

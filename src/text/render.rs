@@ -2,7 +2,9 @@
 //!
 //! Pipeline of [`render_html`]:
 //! 1. Tag-free input is treated as plain text (line breaks and paragraphs
-//!    kept); absurdly deep nesting skips straight to the fallback (step 5).
+//!    kept); HTML is first bounded by [`cap_html`] (attributes per element,
+//!    attribute sizes, element count; see [`super::cap`]); absurdly deep
+//!    nesting skips straight to the fallback (step 5).
 //! 2. html5ever (via html2text) parses the document; [`defuse_dom`] rewrites
 //!    the few constructs that make html2text 0.17 panic or loop forever.
 //! 3. html2text lays the text out with our [`TextDecorator`]: numbered link
@@ -20,6 +22,7 @@ use std::rc::Rc;
 use html2text::config::{self, ImageRenderMode};
 use html2text::render::{TaggedLine, TextDecorator};
 
+use super::cap::cap_html;
 use super::sanitize::{clean_line, clean_text};
 
 /// Narrowest width we render at.
@@ -96,22 +99,25 @@ impl TextStyle {
 /// Renders article HTML (untrusted, possibly plain text, possibly broken) at `width` columns (clamp width to at least 20 and at most 1000).
 pub fn render_html(html: &str, width: usize) -> Rendered {
     let width = width.clamp(MIN_WIDTH, MAX_WIDTH);
+    let capped;
     let plain;
-    let source = if looks_like_html(html) {
-        html
+    // What the fallback strips: the (capped) HTML, or the plain text as given.
+    let (source, raw) = if looks_like_html(html) {
+        capped = cap_html(html);
+        (&*capped, &*capped)
     } else {
         plain = plain_text_to_html(html);
-        plain.as_str()
+        (plain.as_str(), html)
     };
     if nesting_exceeds(source, MAX_NESTING) {
-        return render_fallback(html, width);
+        return render_fallback(raw, width);
     }
     // `defuse_dom` avoids the html2text panics we know of; any other is
     // caught here (a panic hook still sees it). Everything the closure
     // touches is created per call, so unwinding leaves nothing broken behind.
     match catch_unwind(AssertUnwindSafe(|| render_with_html2text(source, width))) {
         Ok(Some(rendered)) => rendered,
-        Ok(None) | Err(_) => render_fallback(html, width),
+        Ok(None) | Err(_) => render_fallback(raw, width),
     }
 }
 

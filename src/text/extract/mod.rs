@@ -2,9 +2,10 @@
 //!
 //! The pipeline is:
 //!
-//! 1. Parse the page with `dom_query` (html5ever) and check that it is sane
-//!    (nesting depth and element count bounded); pathological pages skip
-//!    straight to the fallback.
+//! 1. Bound the page with [`cap_html`](crate::text::cap) (attributes per
+//!    element, attribute sizes, element count), parse it with `dom_query`
+//!    (html5ever) and check that it is sane (nesting depth and element count
+//!    bounded); pathological pages skip straight to the fallback.
 //! 2. Pick the main content with `dom_smoothie`, a port of Mozilla's
 //!    Readability.js, keeping `class`/`id` attributes so that the next step
 //!    can use them.
@@ -92,6 +93,8 @@ pub fn extract_text(html: &str, url: Option<&str>) -> String {
 /// Runs the pipeline and returns (title, cleaned content document, readable).
 fn extract_doc(html: &str, url: Option<&str>) -> (Option<String>, Option<Document>, bool) {
     let html = crate::text::cut_at_char_boundary(html, MAX_INPUT_BYTES);
+    let capped = crate::text::cap_html(html);
+    let html: &str = &capped;
     let flat;
     let html = if naive_depth_exceeds(html, MAX_SOURCE_DEPTH) {
         // The HTML5 tree builder is quadratic in the nesting depth: flatten.
