@@ -264,6 +264,14 @@ impl TextDecorator for RefDecorator {
         (image_label(title), Mark::Plain)
     }
 
+    fn decorate_superscript_start(&self) -> (String, Self::Annotation) {
+        (SUP_OPEN.to_string(), Mark::Plain)
+    }
+
+    fn decorate_superscript_end(&self) -> String {
+        SUP_CLOSE.to_string()
+    }
+
     fn header_prefix(&self, level: usize) -> String {
         "#".repeat(level) + " "
     }
@@ -290,8 +298,63 @@ impl TextDecorator for RefDecorator {
     }
 }
 
+/// Stand-ins for html2text's `^{` and `}` around superscripts, resolved per line by
+/// [`resolve_superscripts`].
+const SUP_OPEN: char = '\u{E000}';
+const SUP_CLOSE: char = '\u{E001}';
+
+/// Superscripts (footnote markers) as `[1]`: a marker that already has its brackets (`[1]` in a
+/// `<sup>`, as Wikipedia writes them) keeps them without a second pair.
+fn resolve_superscripts(line: String, ranges: Vec<StyledRange>) -> (String, Vec<StyledRange>) {
+    if !line.contains([SUP_OPEN, SUP_CLOSE]) {
+        return (line, ranges);
+    }
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut map = vec![0usize; line.len() + 1];
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        map[i] = out.len();
+        match c {
+            SUP_OPEN => {
+                if chars.get(k + 1).map(|x| x.1) != Some('[') {
+                    out.push('[');
+                }
+            }
+            SUP_CLOSE => {
+                if k == 0 || chars[k - 1].1 != ']' {
+                    out.push(']');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    map[line.len()] = out.len();
+    let ranges = ranges
+        .into_iter()
+        .map(|r| StyledRange {
+            start: map[r.start],
+            end: map[r.end],
+            style: r.style,
+        })
+        .filter(|r| r.start < r.end)
+        .collect();
+    (out, ranges)
+}
+
+/// Whether an image's alt text is an emoji (WordPress and others draw emoji as images): shown as
+/// the emoji itself, not as `[image: …]`.
+fn is_emoji_alt(alt: &str) -> bool {
+    let count = alt.chars().count();
+    (1..=8).contains(&count)
+        && !alt.chars().any(|c| c.is_alphanumeric())
+        && alt.chars().any(|c| c as u32 >= 0x2000)
+}
+
 fn image_label(alt: &str) -> String {
     let alt = alt.trim();
+    if is_emoji_alt(alt) {
+        return alt.to_string();
+    }
     if alt.is_empty() {
         "[image]".to_string()
     } else {
@@ -357,6 +420,7 @@ fn styled_line<'a>(
             }
         }
     }
+    let (mut line, mut ranges) = resolve_superscripts(line, ranges);
     let kept = line.trim_end().len();
     line.truncate(kept);
     ranges.retain_mut(|r| {
