@@ -6,6 +6,7 @@ pub mod newsboat;
 pub mod opml;
 pub mod parse;
 pub mod schedule;
+pub mod trim;
 pub mod sniff;
 
 use std::path::Path;

@@ -423,6 +423,11 @@ impl Refresher {
                 let base = moved_to.clone().unwrap_or_else(|| feed.url.clone());
                 let parsed = self
                     .on_a_core(bytes.len(), move || {
+                        let (bytes, left_out) =
+                            crate::feed::trim::cap_items(&bytes, crate::feed::trim::MAX_ITEMS);
+                        if left_out > 0 {
+                            tracing::warn!(feed = %base, left_out, "feed too long: its first items were kept");
+                        }
                         let charset = content_type.as_deref().and_then(charset_from_content_type);
                         parse_feed_with_charset(&bytes, charset, Some(&base), now)
                             .map(|content| (content, schedule::feed_hints(&bytes)))
