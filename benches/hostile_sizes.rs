@@ -343,4 +343,32 @@ fn main() {
             usage.ru_maxrss as f64 / 1024.0
         );
     }
+    println!();
+    println!("A feed of n MB of small Atom entries: cut to the first items, then parsed");
+    header("case", "MB");
+    for mb in [1usize, 4, 16] {
+        let mut doc = String::from(
+            "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Big</title>\n",
+        );
+        let mut i = 0;
+        while doc.len() < mb * 1024 * 1024 {
+            doc.push_str(&format!(
+                "<entry><id>e{i}</id><title>t{i}</title></entry>\n"
+            ));
+            i += 1;
+        }
+        doc.push_str("</feed>\n");
+        let (t, p) = measure(1, || {
+            let (capped, _) =
+                tidings::feed::trim::cap_items(doc.as_bytes(), tidings::feed::trim::MAX_ITEMS);
+            black_box(tidings::feed::parse::parse_feed(&capped, 1_700_000_000).ok());
+        });
+        row(
+            &format!("cap_items + parse_feed, {mb} MB ({i} entries)"),
+            doc.len(),
+            mb,
+            t,
+            p,
+        );
+    }
 }

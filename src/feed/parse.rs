@@ -5,13 +5,24 @@
 //! [`crate::feed::sniff`]), so that a wrong or missing label never drops fields. The parser never
 //! reads external entities or expands entities declared in a DOCTYPE: an unknown entity reference
 //! stays as literal text.
+//!
+//! What is stored is what a reader can use as it is: every URL absolute ([`links`]: article link,
+//! site link, links and images in the content), every date the feed gives read ([`dates`], also
+//! without a time zone), and a document the parser refuses or misreads gets a second, lenient
+//! reading before it is given up ([`lenient`]: sloppy JSON Feeds, XML that is not well formed,
+//! Atom 0.3, namespaced RSS, RSS 1.0 items without a link).
+
+mod dates;
+mod lenient;
+mod links;
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
-use feed_rs::model::{Entry, Link};
+use feed_rs::model::{Entry, Feed, Link};
 use sha2::{Digest, Sha256};
+use url::Url;
 
 use crate::feed::discover::discover_feeds;
 use crate::feed::sniff::{self, DeclarationAt};
@@ -50,8 +61,14 @@ pub use crate::feed::sniff::charset_from_content_type;
 /// see [`charset_from_content_type`]). The text encoding is chosen as RFC 7303 orders it: a byte order
 /// mark, else the HTTP charset, else the XML declaration; undeclared bytes are UTF-8 when they are
 /// valid UTF-8, else windows-1252, and bytes invalid in the chosen encoding become U+FFFD. `base_url`
-/// (where the document came from) resolves the feed links of an HTML page given instead of a feed;
-/// without it only the page's absolute links are reported.
+/// (where the document came from, after redirects) is the last base for the feed's relative URLs
+/// (after `xml:base` and the feed's own link), and resolves the feed links of an HTML page given
+/// instead of a feed; without it only the page's absolute links are reported.
+///
+/// A document the feed parser refuses is read once more leniently (see [`lenient`]); what that
+/// reading finds is kept only when it has items, else the first error stands. Atom 0.3 and
+/// namespaced RSS are renamed into the vocabularies the parser knows before it reads them, and an
+/// RSS 1.0 document it reads fewer items from than it has (items without a link) is read again.
 ///
 /// Items that repeat an id already seen in the same document are dropped. `now` clamps dates in the
 /// far future.
@@ -67,53 +84,168 @@ pub fn parse_feed_with_charset(
     } else {
         text
     };
-    // The parser must never take the program down: a panic inside it becomes an error. Each attempt
-    // gets a new parser (one that panicked may be left in a broken state), dropped right after, so no
-    // broken state can be observed: unwind safe.
-    let parse = |doc: &str| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            feed_rs::parser::Builder::new()
-                // Leave missing ids empty: we derive our own, stable ones below (feed-rs would use a
-                // random UUID for items with neither link nor id).
-                .id_generator(|_, _, _| String::new())
-                .sanitize_content(false)
-                .build()
-                .parse(doc.as_bytes())
-        }))
+    let is_xml = text.starts_with('<');
+    // Atom 0.3 and namespaced RSS read as empty feeds unless their vocabulary is renamed first.
+    let renamed = if is_xml && declares_aliased_namespace(&text) {
+        lenient::rewrite_xml(&text)
+    } else {
+        None
     };
     // feed-rs 3.0 slices person fields by bytes and panics on `<author>“a@b.c”</author>`: on a panic,
     // try once more with spaces around the non-ASCII characters of those fields.
-    let result = parse(&text)
-        .or_else(|_| parse(&pad_person_fields(&text)))
-        .map_err(|_| ParseError::Invalid("the feed parser failed on this document".into()))?;
-    let feed = result.map_err(|e| {
-        if is_html_page(&text) {
-            ParseError::HtmlPage {
-                feeds: discover_feeds(&text, base_url.unwrap_or_default()),
+    let attempt =
+        |doc: &str| parse_document(doc).or_else(|_| parse_document(&pad_person_fields(doc)));
+    let (doc, first) = match renamed.as_deref().map(|r| (r, attempt(r))) {
+        Some((renamed, Ok(Ok(feed)))) => (renamed, Ok(Ok(feed))),
+        // Renamed or not, the document as it came is the one to judge.
+        _ => (&*text, attempt(&text)),
+    };
+    let (feed, rewritten) = match first {
+        Ok(Ok(feed)) if is_xml && drops_rss1_items(&feed, doc) => {
+            // RSS 1.0 items without a link are dropped by the parser: read them with one.
+            match second_chance(doc, true) {
+                Some((more, rewritten)) if more.entries.len() > feed.entries.len() => {
+                    (more, rewritten)
+                }
+                _ => (feed, None),
             }
-        } else {
-            ParseError::Invalid(shown_error(&e.to_string()))
         }
-    })?;
-    let mut seen = HashSet::new();
-    let mut items = Vec::with_capacity(feed.entries.len());
+        Ok(Ok(feed)) => (feed, None),
+        failed => {
+            let error = match failed {
+                Ok(Err(_)) if is_html_page(&text) => {
+                    return Err(ParseError::HtmlPage {
+                        feeds: discover_feeds(&text, base_url.unwrap_or_default()),
+                    });
+                }
+                Ok(Err(e)) => ParseError::Invalid(shown_error(&e.to_string())),
+                _ => ParseError::Invalid("the feed parser failed on this document".into()),
+            };
+            match second_chance(doc, is_xml) {
+                Some(found) => found,
+                None => return Err(error),
+            }
+        }
+    };
+    let doc = rewritten.as_deref().unwrap_or(doc);
+    let bases = if is_xml {
+        links::scan_xml_bases(doc)
+    } else {
+        None
+    };
+    Ok(feed_content(feed, bases, base_url, now))
+}
+
+/// Whether the root start tag declares a namespace the parser reads only once renamed.
+fn declares_aliased_namespace(text: &str) -> bool {
+    let Some(root) = root_element_start(text.as_bytes()) else {
+        return false;
+    };
+    let tag = &text[root..];
+    let end = memchr::memchr(b'>', tag.as_bytes()).unwrap_or(tag.len());
+    lenient::declares_aliased_namespace(&tag[..end])
+}
+
+/// Whether the parser read fewer items from this RSS 1.0 document than it has.
+fn drops_rss1_items(feed: &Feed, doc: &str) -> bool {
+    feed.feed_type == feed_rs::model::FeedType::RSS1
+        && lenient::count_item_tags(doc) > feed.entries.len()
+}
+
+/// One run of the feed parser over a document. The parser must never take the program down: a
+/// panic inside it becomes an `Err`. Each attempt gets a new parser (one that panicked may be left
+/// in a broken state), dropped right after, so no broken state can be observed: unwind safe.
+fn parse_document(doc: &str) -> std::thread::Result<Result<Feed, feed_rs::parser::ParseFeedError>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        feed_rs::parser::Builder::new()
+            // Leave missing ids empty: we derive our own, stable ones below (feed-rs would use a
+            // random UUID for items with neither link nor id).
+            .id_generator(|_, _, _| String::new())
+            .sanitize_content(false)
+            .timestamp_parser(dates::parse_timestamp)
+            .build()
+            .parse(doc.as_bytes())
+    }))
+}
+
+/// The lenient reading of a document the parser refused (or read too little of): a repaired JSON
+/// Feed, or the XML rewritten into the shape the parser reads (see [`lenient::rewrite_xml`]). Kept
+/// only when it parses, and for XML only when it finds items (a rewritten document without any says
+/// nothing the error does not). Returns the feed and, for XML, the document it was read from.
+fn second_chance(text: &str, is_xml: bool) -> Option<(Feed, Option<String>)> {
+    if is_xml {
+        let doc = lenient::rewrite_xml(text)?;
+        let feed = parse_document(&doc)
+            .or_else(|_| parse_document(&pad_person_fields(&doc)))
+            .ok()?
+            .ok()?;
+        (!feed.entries.is_empty()).then_some((feed, Some(doc)))
+    } else {
+        let doc = lenient::repair_json_feed(text)?;
+        let feed = parse_document(&doc).ok()?.ok()?;
+        Some((feed, None))
+    }
+}
+
+/// What we store from a parsed feed: items with stable ids (repeats of an id dropped), absolute
+/// URLs and clamped dates.
+fn feed_content(
+    feed: Feed,
+    bases: Option<links::XmlBases>,
+    base_url: Option<&str>,
+    now: i64,
+) -> FeedContent {
+    let bases = bases.unwrap_or_default();
+    let fetched = base_url.and_then(links::base_url);
     let title = feed
         .title
         .as_ref()
         .map(|t| clean_line(&t.content))
         .filter(|t| !t.is_empty());
-    let site_link = main_link(&feed.links);
-    for entry in feed.entries {
-        let item = item_from_entry(entry, now);
+    // The site link is read inside the feed's xml:base, over the fetched URL.
+    let raw_site_link = main_link(&feed.links);
+    let site_base = links::apply_xml_bases(fetched.clone(), bases.chain(bases.feed));
+    let site_link = raw_site_link
+        .as_deref()
+        .and_then(|l| links::resolve(site_base.as_ref(), l));
+    let site = site_link.as_deref().and_then(links::base_url);
+    // The base below every xml:base: the feed's own link, else the fetched URL. When the site link
+    // was itself relative to a relative xml:base, that xml:base is applied again below, so then the
+    // fetched URL comes first.
+    let site_inside_chain = bases.feed.is_some()
+        && raw_site_link
+            .as_deref()
+            .is_some_and(|l| !links::is_absolute(l));
+    let root = if site_inside_chain {
+        fetched.or(site)
+    } else {
+        site.or(fetched)
+    };
+    // Each entry's xml:base chain, when the scan saw the same entries as the parser; many entries
+    // share one, so the base of each chain is worked out once.
+    let per_entry = bases.entries.len() == feed.entries.len();
+    let mut chain_bases: HashMap<Option<usize>, Option<Url>> = HashMap::new();
+    let mut seen = HashSet::new();
+    let mut items = Vec::with_capacity(feed.entries.len());
+    for (i, entry) in feed.entries.into_iter().enumerate() {
+        let innermost = if per_entry {
+            bases.entries[i]
+        } else {
+            bases.feed
+        };
+        let base = chain_bases
+            .entry(innermost)
+            .or_insert_with(|| links::apply_xml_bases(root.clone(), bases.chain(innermost)));
+        let item = item_from_entry(entry, base.as_ref(), now);
         if seen.insert(item.guid.clone()) {
             items.push(item);
         }
     }
-    Ok(FeedContent {
+    FeedContent {
         title,
         site_link,
         items,
-    })
+    }
 }
 
 /// Parser messages beyond this many characters are cut.
@@ -125,24 +257,41 @@ fn shown_error(message: &str) -> String {
     clip(&clean_line(message), MAX_ERROR_CHARS)
 }
 
-/// Takes the entry by value: its bodies are moved, not copied.
-fn item_from_entry(entry: Entry, now: i64) -> ItemData {
+/// Takes the entry by value: its bodies are moved, not copied. `base` is the entry's base (its
+/// xml:base, else the feed's link, else the fetched URL), for its link and the URLs in its content.
+fn item_from_entry(entry: Entry, base: Option<&Url>, now: i64) -> ItemData {
     let title = entry
         .title
         .as_ref()
         .map(|t| clean_line(&t.content))
         .unwrap_or_default();
-    let link = main_link(&entry.links);
+    let raw_link = main_link(&entry.links);
+    // The content's own xml:base (Atom), on top of the entry's.
+    let content_base = match entry.base.as_deref() {
+        Some(own) => links::apply_xml_bases(base.cloned(), [own]),
+        None => base.cloned(),
+    };
     let content = entry.content.and_then(|c| c.body);
     let summary = entry.summary.map(|s| s.content);
+    // Ids are derived from the link as the feed gives it, so that they never change with the base.
     let guid = if entry.id.trim().is_empty() {
         derived_id(
-            link.as_deref(),
+            raw_link.as_deref(),
             &title,
             content.as_deref().or(summary.as_deref()),
         )
     } else {
         entry.id.trim().to_string()
+    };
+    // A link that cannot be made absolute is of no use to open; without any base it is all there is.
+    let link = raw_link.and_then(|l| match links::resolve(base, &l) {
+        Some(absolute) => Some(absolute),
+        None if base.is_none() => Some(l),
+        None => None,
+    });
+    let absolutize = |html: String, base: Option<&Url>| match base {
+        Some(base) => links::absolutize_html(&html, base).unwrap_or(html),
+        None => html,
     };
     ItemData {
         guid,
@@ -153,10 +302,12 @@ fn item_from_entry(entry: Entry, now: i64) -> ItemData {
             .filter_map(|a| a.name.as_deref().map(clean_line))
             .find(|n| !n.is_empty()),
         link,
+        // A date far in the future would keep the item on top: it is clamped (the store keeps no
+        // second, displayed date).
         published: clamp_future(entry.published.map(|t| t.timestamp()), now),
         updated: clamp_future(entry.updated.map(|t| t.timestamp()), now),
-        content,
-        summary,
+        content: content.map(|c| absolutize(c, content_base.as_ref())),
+        summary: summary.map(|s| absolutize(s, base)),
     }
 }
 
@@ -205,12 +356,13 @@ fn pad_person_fields(text: &str) -> String {
     out
 }
 
-/// The link to the page itself: `alternate` (or no rel) first, then whatever comes first.
+/// The link to the page itself: `alternate` (or no rel) first, then whatever comes first. The
+/// stand-in link the lenient reading gives RSS 1.0 items without one is no link.
 fn main_link(links: &[Link]) -> Option<String> {
-    links
-        .iter()
+    let real = || links.iter().filter(|l| l.href != lenient::NO_LINK);
+    real()
         .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
-        .or_else(|| links.first())
+        .or_else(|| real().next())
         .map(|l| clean_line(&l.href))
         .filter(|h| !h.is_empty())
 }
@@ -301,8 +453,9 @@ fn declared_label(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
 }
 
 /// Makes broken references well-formed, as the XML reader rejects the whole document for one: a bare
-/// `&` (as in "AT&T") becomes `&amp;`, and a character reference to no valid character (`&#0;`,
-/// a surrogate, beyond U+10FFFF, no digits) becomes U+FFFD. CDATA sections are left alone.
+/// `&` (as in "AT&T") becomes `&amp;`, `&#X41;` becomes `&#x41;`, and a character reference to no
+/// valid character (`&#0;`, a surrogate, beyond U+10FFFF, no digits) becomes U+FFFD. CDATA
+/// sections are left alone.
 fn repair_references(text: Cow<'_, str>) -> Cow<'_, str> {
     let mut fixed: Option<String> = None;
     let mut copied = 0;
@@ -330,6 +483,10 @@ fn repair_references(text: Cow<'_, str>) -> Cow<'_, str> {
                 at = i + len;
                 continue;
             }
+            Reference::UpperHex(len) => {
+                at = i + len;
+                (3, "&#x")
+            }
             Reference::BadCharacter(len) => {
                 at = i + len;
                 (len, "&#xFFFD;")
@@ -353,6 +510,9 @@ fn repair_references(text: Cow<'_, str>) -> Cow<'_, str> {
 enum Reference {
     /// A well-formed reference of this many bytes (named ones may be unknown: they stay as text).
     Fine(usize),
+    /// A hexadecimal character reference of this many bytes written `&#X…;`, which XML does not
+    /// allow (only `&#x…;`): its `X` is made lowercase.
+    UpperHex(usize),
     /// A character reference of this many bytes to something that is not a character.
     BadCharacter(usize),
     /// An `&` that starts no reference.
@@ -381,6 +541,7 @@ fn reference_len(s: &str) -> Reference {
             .chars()
             .all(|c| c.is_ascii_hexdigit());
         return match value.ok().and_then(char::from_u32) {
+            Some(c) if c != '\0' && number.starts_with('X') => Reference::UpperHex(len),
             Some(c) if c != '\0' => Reference::Fine(len),
             _ if digits_only => Reference::BadCharacter(len),
             _ => Reference::NotOne,

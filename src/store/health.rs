@@ -64,11 +64,15 @@ pub(super) fn refuse_truncated(path: &Path) -> Result<()> {
 impl Store {
     /// Checks the whole file (`PRAGMA integrity_check`) and counts what it holds.
     pub fn check(&self) -> Result<CheckReport> {
-        let integrity: Vec<String> = {
-            let mut stmt = self.conn.prepare("PRAGMA integrity_check(100)")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        // A damaged page can stop the check itself: that is a finding too, not a failure to report.
+        let integrity: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check(100)")
+            .and_then(|mut stmt| {
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                rows.collect::<rusqlite::Result<_>>()
+            })
+            .unwrap_or_else(|e| vec![e.to_string()]);
         let count = |table: &str| -> i64 {
             self.conn
                 .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
