@@ -6,8 +6,8 @@ pub mod newsboat;
 pub mod opml;
 pub mod parse;
 pub mod schedule;
-pub mod trim;
 pub mod sniff;
+pub mod trim;
 
 use std::path::Path;
 

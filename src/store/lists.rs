@@ -26,7 +26,7 @@ pub(super) fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Val
 
 const HEADLINE_COLUMNS: &str = "id, feed_id, title, sort_time, read, starred";
 
-fn headline_from_row(r: &Row<'_>) -> rusqlite::Result<Headline> {
+pub(super) fn headline_from_row(r: &Row<'_>) -> rusqlite::Result<Headline> {
     Ok(Headline {
         id: r.get(0)?,
         feed_id: r.get(1)?,

@@ -12,7 +12,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
-use super::lists::scope_clause;
+use super::lists::{headline_from_row, scope_clause};
 use super::query::{Query, segment_cjk};
 use super::{Headline, Result, Scope, Store};
 use crate::text::clean_text;
@@ -202,16 +202,7 @@ impl Store {
         };
         values.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(values), |r| {
-            Ok(Headline {
-                id: r.get(0)?,
-                feed_id: r.get(1)?,
-                title: r.get(2)?,
-                time: r.get(3)?,
-                read: r.get(4)?,
-                starred: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map(params_from_iter(values), headline_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
