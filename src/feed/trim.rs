@@ -15,7 +15,7 @@ pub const MAX_ITEMS: usize = 10_000;
 /// left out, for the log.
 pub fn cap_items(bytes: &[u8], max: usize) -> (Cow<'_, [u8]>, usize) {
     let head = &bytes[..bytes.len().min(4096)];
-    if head.contains(&0) || !head.iter().any(|&b| b == b'<') {
+    if head.contains(&0) || !head.contains(&b'<') {
         return (Cow::Borrowed(bytes), 0);
     }
     let (tag, closing): (&[u8], &[u8]) = if memmem::find(head, b"<feed").is_some() {
