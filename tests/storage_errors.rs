@@ -257,12 +257,13 @@ fn read_only_data_directory_gives_a_clear_error() {
     );
 }
 
-/// Runs inside a private mount namespace: mounts a 2 MiB tmpfs on `$home`, stores a feed there, fills
+/// Runs inside a private mount namespace: mounts a 4 MiB tmpfs on `$home` (room for 300 articles with
+/// their search index once the fillers are gone), stores a feed there, fills
 /// the file system (all but `$free` KiB, then completely), and records what each command did in `$out`.
 const DISK_FULL_SCRIPT: &str = r#"
 set -u
 bin=$1; feeds=$2; out=$3; home=$out/mnt
-if ! mount -t tmpfs -o size=2m tidings-test-full "$home" 2> "$out/mount.err"; then
+if ! mount -t tmpfs -o size=4m tidings-test-full "$home" 2> "$out/mount.err"; then
     echo MOUNT_FAILED; exit 0
 fi
 run() { name=$1; shift; "$bin" --home "$home" "$@" > "$out/$name.out" 2> "$out/$name.err"; echo $? > "$out/$name.rc"; }
