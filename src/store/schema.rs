@@ -109,12 +109,13 @@ ALTER TABLE feeds ADD COLUMN schedule_reason TEXT;
 "#,
     // Full-text search: a contentless FTS5 index (rowid = article id) kept by the writer as articles
     // are stored; what was stored before is indexed in the background, newest first, below the id
-    // recorded here.
+    // recorded here. No prefix indexes: measured on 6.3 MB of text, `prefix = '2 3'` made the index
+    // 14.2 MB instead of 5.2 MB, and a prefix query without them scans the range of its terms.
     r#"
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, author, body,
     content = '', contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER articles_unindexed AFTER DELETE ON articles BEGIN
     DELETE FROM articles_fts WHERE rowid = OLD.id;
