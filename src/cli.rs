@@ -316,6 +316,22 @@ pub fn report(e: &anyhow::Error) {
             chain.push(text);
         }
     }
+    // A page found damaged while reading (not at open, which names the file itself).
+    let corrupt = e.chain().any(|cause| {
+        let sqlite = cause.downcast_ref::<rusqlite::Error>().or_else(|| {
+            match cause.downcast_ref::<crate::store::StoreError>() {
+                Some(crate::store::StoreError::Sqlite(e)) => Some(e),
+                _ => None,
+            }
+        });
+        sqlite.and_then(rusqlite::Error::sqlite_error_code)
+            == Some(rusqlite::ErrorCode::DatabaseCorrupt)
+    });
+    if corrupt {
+        chain.push(
+            "the cache is damaged; `tidings check` tells what is left and can salvage it".into(),
+        );
+    }
     warn_line(&format!("tidings: {}", chain.join(": ")));
 }
 

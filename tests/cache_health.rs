@@ -89,6 +89,15 @@ fn check_finds_flipped_bytes_and_salvage_keeps_what_can_be_read() {
     let report = store.check().unwrap();
     assert!(!report.is_ok(), "{report:?}");
     drop(store);
+    // A command that runs into the damage says what to do.
+    for args in [&["list", "articles"][..], &["search", "words"][..]] {
+        let out = common::cli::tidings_output(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || stderr.contains("`tidings check`"),
+            "{args:?}: {stderr}"
+        );
+    }
     let rescued = dir.path().join("rescued.db");
     let salvaged = health::salvage(&path, &rescued).unwrap();
     let articles = salvaged
