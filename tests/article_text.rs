@@ -26,3 +26,13 @@ fn emoji_images_render_as_the_emoji() {
     assert!(t.contains("dance 💃 now"), "{t}");
     assert!(t.contains("[image: A photo of a cat]"), "{t}");
 }
+
+#[test]
+fn titles_with_html_entities_show_the_characters() {
+    let feed = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>Caf&amp;eacute; News</title>
+<item><title>Rust&amp;nbsp;2.0 &amp;#8211; it&amp;rsquo;s here</title><link>https://example.com/a</link></item>
+</channel></rss>"#;
+    let parsed = tidings::feed::parse::parse_feed(feed, 1_700_000_000).unwrap();
+    assert_eq!(parsed.title.as_deref(), Some("Café News"));
+    assert_eq!(parsed.items[0].title, "Rust 2.0 – it’s here");
+}

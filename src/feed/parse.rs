@@ -197,10 +197,11 @@ fn feed_content(
 ) -> FeedContent {
     let bases = bases.unwrap_or_default();
     let fetched = base_url.and_then(links::base_url);
+    // Titles are text, but feeds often write references in them (`&nbsp;`, `&#8217;`).
     let title = feed
         .title
         .as_ref()
-        .map(|t| clean_line(&t.content))
+        .map(|t| clean_line(&crate::text::decode_entities(&t.content)))
         .filter(|t| !t.is_empty());
     // The site link is read inside the feed's xml:base, over the fetched URL.
     let raw_site_link = main_link(&feed.links);
@@ -260,10 +261,17 @@ fn shown_error(message: &str) -> String {
 /// Takes the entry by value: its bodies are moved, not copied. `base` is the entry's base (its
 /// xml:base, else the feed's link, else the fetched URL), for its link and the URLs in its content.
 fn item_from_entry(entry: Entry, base: Option<&Url>, now: i64) -> ItemData {
-    let title = entry
+    // Ids derived from the title use it as the feed writes it (as before titles were decoded), so
+    // that stored articles keep their ids.
+    let written_title = entry
         .title
         .as_ref()
         .map(|t| clean_line(&t.content))
+        .unwrap_or_default();
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| clean_line(&crate::text::decode_entities(&t.content)))
         .unwrap_or_default();
     let raw_link = main_link(&entry.links);
     // The content's own xml:base (Atom), on top of the entry's.
@@ -277,7 +285,7 @@ fn item_from_entry(entry: Entry, base: Option<&Url>, now: i64) -> ItemData {
     let guid = if entry.id.trim().is_empty() {
         derived_id(
             raw_link.as_deref(),
-            &title,
+            &written_title,
             content.as_deref().or(summary.as_deref()),
         )
     } else {
