@@ -36,3 +36,23 @@ fn titles_with_html_entities_show_the_characters() {
     assert_eq!(parsed.title.as_deref(), Some("Café News"));
     assert_eq!(parsed.items[0].title, "Rust 2.0 – it’s here");
 }
+
+#[test]
+fn consecutive_figures_and_their_captions_are_blocks_of_their_own() {
+    let t = text(
+        r#"<p>Before.</p><FIGURE class="a"><img alt="first" src="a.png"><figcaption>Cap one</figcaption></FIGURE><figure><img alt="second" src="b.png"><figcaption>Cap two</figcaption></figure><p>Full protocol description follows.</p>"#,
+    );
+    let lines: Vec<&str> = t.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "Before.",
+            "[image: first]",
+            "Cap one",
+            "[image: second]",
+            "Cap two",
+            "Full protocol description follows."
+        ],
+        "{t}"
+    );
+}

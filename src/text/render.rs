@@ -103,7 +103,7 @@ pub fn render_html(html: &str, width: usize) -> Rendered {
     let plain;
     // What the fallback strips: the (capped) HTML, or the plain text as given.
     let (source, raw) = if looks_like_html(html) {
-        capped = cap_html(html);
+        capped = figures_as_blocks(cap_html(html));
         (&*capped, &*capped)
     } else {
         plain = plain_text_to_html(html);
@@ -119,6 +119,48 @@ pub fn render_html(html: &str, width: usize) -> Rendered {
         Ok(Some(rendered)) => rendered,
         Ok(None) | Err(_) => render_fallback(raw, width),
     }
+}
+
+/// `<figure>` and `<figcaption>`, which html2text lays out inline (so consecutive figures and their
+/// captions run into one paragraph), renamed `<div>` and `<p>`: blocks of their own. One pass over
+/// the tags' names; attributes and everything else are left as they are.
+fn figures_as_blocks(html: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    let lower_has = |needle: &str| {
+        html.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    if !lower_has("<figure") && !lower_has("</figure") {
+        return html;
+    }
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            let start = i + 1 + usize::from(bytes.get(i + 1) == Some(&b'/'));
+            for (name, with) in [("figcaption", "p"), ("figure", "div")] {
+                let end = start + name.len();
+                let matches = bytes
+                    .get(start..end)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+                    && bytes
+                        .get(end)
+                        .is_none_or(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace());
+                if matches {
+                    out.push_str(&html[copied..start]);
+                    out.push_str(with);
+                    copied = end;
+                    i = end;
+                    break;
+                }
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 // ---------------------------------------------------------------------------
