@@ -146,8 +146,8 @@ fn items_without_guid_keep_their_ids_across_refreshes() {
         </channel></rss>"#;
     let (_dir, mut store, _) = temp_store();
     let feed = add_feed(&mut store, "https://example.com/feed");
-    let first = parse_feed(rss.as_bytes(), 1000).unwrap();
-    let second = parse_feed(rss.as_bytes(), 5000).unwrap();
+    let first = parse_feed(rss.as_bytes()).unwrap();
+    let second = parse_feed(rss.as_bytes()).unwrap();
     let ids = |c: &FeedContent| c.items.iter().map(|i| i.guid.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&first), ids(&second));
     assert_eq!(store.apply_refresh(feed, &first, &meta(1000)).unwrap(), 3);
@@ -283,17 +283,30 @@ fn removing_a_feed_removes_its_articles() {
 }
 
 #[test]
-fn far_future_dates_are_clamped() {
+fn a_far_future_date_sorts_by_first_seen_and_is_kept_for_display() {
+    let (_dir, mut store, _path) = temp_store();
+    let feed = add_feed(&mut store, "https://example.com/feed.xml");
     let rss = r#"<rss version="2.0"><channel><title>T</title>
         <item><guid>1</guid><title>Past</title><pubDate>Tue, 14 Nov 2023 22:13:20 GMT</pubDate></item>
         <item><guid>3</guid><title>Year 3000</title><pubDate>Wed, 01 Jan 3000 00:00:00 GMT</pubDate></item>
         </channel></rss>"#;
-    let now = 1_700_000_000;
-    let content = parse_feed(rss.as_bytes(), now).unwrap();
+    let year_3000 = 32_503_680_000;
+    let content = parse_feed(rss.as_bytes()).unwrap();
     let y3000 = content.items.iter().find(|i| i.guid == "3").unwrap();
-    assert_eq!(y3000.published, Some(now));
-    let past = content.items.iter().find(|i| i.guid == "1").unwrap();
-    assert_eq!(past.published, Some(1_700_000_000));
+    assert_eq!(
+        y3000.published,
+        Some(year_3000),
+        "the parser keeps the date"
+    );
+    let now = 1_700_000_100;
+    store.apply_refresh(feed, &content, &meta(now)).unwrap();
+    let list = store.headlines(&Scope::All, false).unwrap();
+    let times: Vec<(&str, i64)> = list.iter().map(|h| (h.title.as_str(), h.time)).collect();
+    // Sorted by when it was first seen (just ahead of the 2023 item), not pinned to the top for
+    // a thousand years; the article still shows the date the feed gave.
+    assert_eq!(times, [("Year 3000", now), ("Past", 1_700_000_000)]);
+    let article = store.article(list[0].id).unwrap().unwrap();
+    assert_eq!(article.published, Some(year_3000));
 }
 
 #[test]

@@ -112,7 +112,7 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn pipeline(data: &[u8]) {
-    let Ok(content) = parse_feed(data, NOW) else {
+    let Ok(content) = parse_feed(data) else {
         return;
     };
     for item in &content.items {

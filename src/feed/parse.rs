@@ -26,7 +26,7 @@ use url::Url;
 
 use crate::feed::discover::discover_feeds;
 use crate::feed::sniff::{self, DeclarationAt};
-use crate::store::{FeedContent, ItemData, clamp_future};
+use crate::store::{FeedContent, ItemData};
 use crate::text::{clean_line, clip};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +51,8 @@ fn html_page_message(feeds: &[String]) -> String {
 
 /// Parses raw feed bytes, taking the encoding from the document itself; see
 /// [`parse_feed_with_charset`].
-pub fn parse_feed(bytes: &[u8], now: i64) -> Result<FeedContent, ParseError> {
-    parse_feed_with_charset(bytes, None, None, now)
+pub fn parse_feed(bytes: &[u8]) -> Result<FeedContent, ParseError> {
+    parse_feed_with_charset(bytes, None, None)
 }
 
 pub use crate::feed::sniff::charset_from_content_type;
@@ -70,13 +70,12 @@ pub use crate::feed::sniff::charset_from_content_type;
 /// namespaced RSS are renamed into the vocabularies the parser knows before it reads them, and an
 /// RSS 1.0 document it reads fewer items from than it has (items without a link) is read again.
 ///
-/// Items that repeat an id already seen in the same document are dropped. `now` clamps dates in the
-/// far future.
+/// Items that repeat an id already seen in the same document are dropped. Dates are kept as the feed
+/// gives them; the store clamps one in the far future where it sorts (see `store::clamp_future`).
 pub fn parse_feed_with_charset(
     bytes: &[u8],
     http_charset: Option<&str>,
     base_url: Option<&str>,
-    now: i64,
 ) -> Result<FeedContent, ParseError> {
     let text = decode_document(bytes, http_charset);
     let text = if text.starts_with('<') {
@@ -133,7 +132,7 @@ pub fn parse_feed_with_charset(
     } else {
         None
     };
-    Ok(feed_content(feed, bases, base_url, now))
+    Ok(feed_content(feed, bases, base_url))
 }
 
 /// Whether the root start tag declares a namespace the parser reads only once renamed.
@@ -188,13 +187,8 @@ fn second_chance(text: &str, is_xml: bool) -> Option<(Feed, Option<String>)> {
 }
 
 /// What we store from a parsed feed: items with stable ids (repeats of an id dropped), absolute
-/// URLs and clamped dates.
-fn feed_content(
-    feed: Feed,
-    bases: Option<links::XmlBases>,
-    base_url: Option<&str>,
-    now: i64,
-) -> FeedContent {
+/// URLs and dates as given.
+fn feed_content(feed: Feed, bases: Option<links::XmlBases>, base_url: Option<&str>) -> FeedContent {
     let bases = bases.unwrap_or_default();
     let fetched = base_url.and_then(links::base_url);
     // Titles are text, but feeds often write references in them (`&nbsp;`, `&#8217;`).
@@ -237,7 +231,7 @@ fn feed_content(
         let base = chain_bases
             .entry(innermost)
             .or_insert_with(|| links::apply_xml_bases(root.clone(), bases.chain(innermost)));
-        let item = item_from_entry(entry, base.as_ref(), now);
+        let item = item_from_entry(entry, base.as_ref());
         if seen.insert(item.guid.clone()) {
             items.push(item);
         }
@@ -260,7 +254,7 @@ fn shown_error(message: &str) -> String {
 
 /// Takes the entry by value: its bodies are moved, not copied. `base` is the entry's base (its
 /// xml:base, else the feed's link, else the fetched URL), for its link and the URLs in its content.
-fn item_from_entry(entry: Entry, base: Option<&Url>, now: i64) -> ItemData {
+fn item_from_entry(entry: Entry, base: Option<&Url>) -> ItemData {
     // Ids derived from the title use it as the feed writes it (as before titles were decoded), so
     // that stored articles keep their ids.
     let written_title = entry
@@ -310,10 +304,9 @@ fn item_from_entry(entry: Entry, base: Option<&Url>, now: i64) -> ItemData {
             .filter_map(|a| a.name.as_deref().map(clean_line))
             .find(|n| !n.is_empty()),
         link,
-        // A date far in the future would keep the item on top: it is clamped (the store keeps no
-        // second, displayed date).
-        published: clamp_future(entry.published.map(|t| t.timestamp()), now),
-        updated: clamp_future(entry.updated.map(|t| t.timestamp()), now),
+        // As given, even far in the future: the store sorts such an item by when it was first seen.
+        published: entry.published.map(|t| t.timestamp()),
+        updated: entry.updated.map(|t| t.timestamp()),
         content: content.map(|c| absolutize(c, content_base.as_ref())),
         summary: summary.map(|s| absolutize(s, base)),
     }

@@ -429,7 +429,7 @@ impl Refresher {
                             tracing::warn!(feed = %base, left_out, "feed too long: its first items were kept");
                         }
                         let charset = content_type.as_deref().and_then(charset_from_content_type);
-                        parse_feed_with_charset(&bytes, charset, Some(&base), now)
+                        parse_feed_with_charset(&bytes, charset, Some(&base))
                             .map(|content| (content, schedule::feed_hints(&bytes)))
                     })
                     .await;

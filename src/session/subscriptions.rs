@@ -165,7 +165,7 @@ impl<'a> Subscriptions<'a> {
         let base = final_url.clone();
         let parsed = tokio::task::spawn_blocking(move || {
             let charset = content_type.as_deref().and_then(charset_from_content_type);
-            match parse_feed_with_charset(&bytes, charset, Some(&base), now_unix()) {
+            match parse_feed_with_charset(&bytes, charset, Some(&base)) {
                 Ok(content) => Ok((content, schedule::feed_hints(&bytes))),
                 Err(ParseError::HtmlPage { .. }) => {
                     let html = decode_html(&bytes, content_type.as_deref());

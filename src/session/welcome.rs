@@ -45,7 +45,7 @@ pub fn ensure_first_run(store: &mut Store) -> Result<(), StoreError> {
     if let crate::store::AddOutcome::Added(id) = store.add_feed(&feed)? {
         let now = now_unix();
         // The document is ours and tested, so a parse failure here is a bug; still, never fail start-up.
-        if let Ok(content) = crate::feed::parse::parse_feed(WELCOME_FEED.as_bytes(), now) {
+        if let Ok(content) = crate::feed::parse::parse_feed(WELCOME_FEED.as_bytes()) {
             let meta = FetchMeta {
                 etag: None,
                 last_modified: None,

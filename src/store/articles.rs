@@ -109,7 +109,10 @@ impl Store {
                 }
             }
             for (item, known) in items.iter().zip(by_guid) {
-                let sort_time = item.published.or(item.updated).unwrap_or(meta.fetched_at);
+                // A date far in the future (a broken clock, a typo) would pin the item on top of every
+                // list: it sorts by when it was first seen, and the date itself is kept for display.
+                let sort_time = clamp_future(item.published.or(item.updated), meta.fetched_at)
+                    .unwrap_or(meta.fetched_at);
                 let inserted: Option<i64> = match known {
                     Some(_) => None,
                     None => insert
@@ -332,7 +335,7 @@ impl Store {
     }
 }
 
-/// A time far in the future (a broken clock or a typo in the feed) is clamped to now.
+/// A time more than a day after `now` (a broken clock or a typo in the feed) becomes `now`.
 pub fn clamp_future(t: Option<i64>, now: i64) -> Option<i64> {
     t.map(|t| if t > now + 86_400 { now } else { t })
 }

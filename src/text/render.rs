@@ -36,6 +36,7 @@ const NBSP: char = '\u{A0}';
 
 mod dom_fixes;
 mod fallback;
+mod layout;
 
 use dom_fixes::{defuse_dom, is_tracking_pixel};
 use fallback::{MAX_NESTING, decode_entities, nesting_exceeds, render_fallback};
@@ -77,6 +78,8 @@ enum Mark {
     Strong,
     Emphasis,
     Code,
+    /// A preformatted line that html2text wrapped (see `layout`).
+    CodeContinued,
     Link,
 }
 
@@ -88,7 +91,7 @@ impl TextStyle {
                 Mark::Plain => {}
                 Mark::Strong => style.strong = true,
                 Mark::Emphasis => style.emphasis = true,
-                Mark::Code => style.code = true,
+                Mark::Code | Mark::CodeContinued => style.code = true,
                 Mark::Link => style.link = true,
             }
         }
@@ -103,7 +106,7 @@ pub fn render_html(html: &str, width: usize) -> Rendered {
     let plain;
     // What the fallback strips: the (capped) HTML, or the plain text as given.
     let (source, raw) = if looks_like_html(html) {
-        capped = figures_as_blocks(cap_html(html));
+        capped = renamed_elements(cap_html(html));
         (&*capped, &*capped)
     } else {
         plain = plain_text_to_html(html);
@@ -121,16 +124,27 @@ pub fn render_html(html: &str, width: usize) -> Rendered {
     }
 }
 
-/// `<figure>` and `<figcaption>`, which html2text lays out inline (so consecutive figures and their
-/// captions run into one paragraph), renamed `<div>` and `<p>`: blocks of their own. One pass over
-/// the tags' names; attributes and everything else are left as they are.
-fn figures_as_blocks(html: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+/// Elements renamed before parsing, in one pass over the tags' names (attributes and everything
+/// else are left as they are):
+/// - `<figure>` and `<figcaption>`, which html2text lays out inline (so consecutive figures and
+///   their captions run into one paragraph), become `<div>` and `<p>`: blocks of their own;
+/// - `<iframe>`, `<noembed>` and `<noframes>`, whose content HTML parses as raw text, become
+///   `<div>`: feeds write `<iframe … />` as if it closed itself (it does not, and the rest of the
+///   article would show as markup), and what sits inside one is meant to be read as HTML.
+fn renamed_elements(html: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    const RENAMES: [(&str, &str); 5] = [
+        ("figcaption", "p"),
+        ("figure", "div"),
+        ("iframe", "div"),
+        ("noembed", "div"),
+        ("noframes", "div"),
+    ];
     let lower_has = |needle: &str| {
         html.as_bytes()
             .windows(needle.len())
             .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
     };
-    if !lower_has("<figure") && !lower_has("</figure") {
+    if !RENAMES.iter().any(|(name, _)| lower_has(name)) {
         return html;
     }
     let bytes = html.as_bytes();
@@ -140,7 +154,7 @@ fn figures_as_blocks(html: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, st
     while i < bytes.len() {
         if bytes[i] == b'<' {
             let start = i + 1 + usize::from(bytes.get(i + 1) == Some(&b'/'));
-            for (name, with) in [("figcaption", "p"), ("figure", "div")] {
+            for (name, with) in RENAMES {
                 let end = start + name.len();
                 let matches = bytes
                     .get(start..end)
@@ -299,7 +313,7 @@ impl TextDecorator for RefDecorator {
     }
 
     fn decorate_preformat_cont(&self) -> Self::Annotation {
-        Mark::Code
+        Mark::CodeContinued
     }
 
     fn decorate_image(&mut self, _src: &str, title: &str) -> (String, Self::Annotation) {
@@ -323,11 +337,11 @@ impl TextDecorator for RefDecorator {
     }
 
     fn unordered_item_prefix(&self) -> String {
-        "* ".to_string()
+        format!("*{LIST_MARK}")
     }
 
     fn ordered_item_prefix(&self, i: i64) -> String {
-        format!("{i}. ")
+        format!("{i}.{LIST_MARK}")
     }
 
     fn make_subblock_decorator(&self) -> Self {
@@ -339,6 +353,11 @@ impl TextDecorator for RefDecorator {
         Vec::new()
     }
 }
+
+/// The space after a list item's `*` or number, marking the line where the item starts (html2text
+/// merges the prefix into the text that follows it); [`styled_line`] notes it and writes a space.
+/// ASCII, as prefixes must be.
+const LIST_MARK: char = '\u{1F}';
 
 /// Stand-ins for html2text's `^{` and `}` around superscripts, resolved per line by
 /// [`resolve_superscripts`].
@@ -432,22 +451,41 @@ fn render_with_html2text(html: &str, width: usize) -> Option<Rendered> {
             )
         })
         .collect();
+    let lines = layout::lay_out(lines, width);
     Some(assemble(lines, links))
 }
 
 /// Joins html2text's tagged pieces of one line into a sanitized line and its styled ranges:
-/// NO-BREAK SPACEs (see `harden_pre`) become spaces, control characters go, tabs are expanded and
-/// trailing whitespace is dropped. Lines are not re-wrapped: html2text measures display width, which
-/// a character count would get wrong for combining marks (Thai, Arabic, ...), so it is trusted on
-/// width.
-fn styled_line<'a>(
-    pieces: impl Iterator<Item = (&'a str, &'a [Mark])>,
-) -> (String, Vec<StyledRange>) {
+/// NO-BREAK SPACEs become spaces (a run of them in text one space; inside code, where `harden_pre`
+/// put them, each stays one column), control characters go and tabs are expanded. Trailing
+/// whitespace is left for [`layout::lay_out`]. Lines are not re-wrapped here: html2text measures
+/// display width, which a character count would get wrong for combining marks (Thai, Arabic, ...),
+/// so it is trusted on width.
+fn styled_line<'a>(pieces: impl Iterator<Item = (&'a str, &'a [Mark])>) -> layout::Line {
     let mut line = String::new();
     let mut ranges: Vec<StyledRange> = Vec::new();
     let mut column = 0;
+    let mut list_start = false;
+    let mut code_continues = false;
     for (text, marks) in pieces {
-        let cleaned = clean_text(&text.replace(NBSP, " ")).replace('\n', " ");
+        let in_code = marks
+            .iter()
+            .any(|m| matches!(m, Mark::Code | Mark::CodeContinued));
+        code_continues |= marks.contains(&Mark::CodeContinued);
+        let marked;
+        let text = if text.contains(LIST_MARK) {
+            list_start = true;
+            marked = text.replace(LIST_MARK, " ");
+            marked.as_str()
+        } else {
+            text
+        };
+        let text = if in_code || !text.contains(NBSP) {
+            text.replace(NBSP, " ")
+        } else {
+            collapse_spaces(text, line.ends_with(' '))
+        };
+        let cleaned = clean_text(&text).replace('\n', " ");
         let start = line.len();
         expand_tabs_into(&mut line, &cleaned, &mut column);
         let style = TextStyle::from_marks(marks);
@@ -462,14 +500,32 @@ fn styled_line<'a>(
             }
         }
     }
-    let (mut line, mut ranges) = resolve_superscripts(line, ranges);
-    let kept = line.trim_end().len();
-    line.truncate(kept);
-    ranges.retain_mut(|r| {
-        r.end = r.end.min(kept);
-        r.start < r.end
-    });
-    (line, ranges)
+    let (text, ranges) = resolve_superscripts(line, ranges);
+    layout::Line {
+        text,
+        ranges,
+        list_start,
+        code_continues,
+    }
+}
+
+/// Text with every run of spaces and NO-BREAK SPACEs as one space (`&nbsp;&nbsp;` in prose is
+/// spacing, not content); a run at the start goes if the line already ends with a space.
+fn collapse_spaces(text: &str, after_space: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = after_space;
+    for c in text.chars() {
+        if c == ' ' || c == NBSP {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
 }
 
 /// Trims blank lines around the body and appends the reference list.

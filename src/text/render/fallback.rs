@@ -68,7 +68,7 @@ pub(super) fn wrap_flat_with_html2text(
     .ok()?;
     Some(
         text.split('\n')
-            .map(|raw| styled_line(std::iter::once((raw, &[][..]))).0)
+            .map(|raw| layout::finished(styled_line(std::iter::once((raw, &[][..])))).0)
             .collect(),
     )
 }

@@ -784,13 +784,13 @@ fn huge_nesting_returns_quickly() {
 
 #[test]
 fn output_lines_are_sanitized() {
-    let (line, styles) = styled_line(
+    let (line, styles) = layout::finished(styled_line(
         [
             ("\ttab\u{A0}x \x1b[1m\u{202E}", &[][..]),
             ("next\u{85}  ", &[Mark::Strong][..]),
         ]
         .into_iter(),
-    );
+    ));
     assert_eq!(line, "        tab x next");
     assert_eq!(styles.len(), 1);
     assert_eq!(
