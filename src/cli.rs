@@ -168,6 +168,10 @@ pub enum CliCommand {
         #[arg(long)]
         width: Option<u16>,
     },
+    /// Print the completion script for a shell (see README for where it goes).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff): `tidings man > ~/.local/share/man/man1/tidings.1`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -346,6 +350,9 @@ fn block_on<F: Future>(work: F) -> anyhow::Result<F::Output> {
 
 /// Runs one command.
 pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Result<ExitCode> {
+    if let Some(code) = crate::shell::run(&command)? {
+        return Ok(code);
+    }
     if let CliCommand::Extract { url, file } = &command {
         extract(url.as_deref(), file.as_deref())?;
         return Ok(ExitCode::SUCCESS);
@@ -549,9 +556,11 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             emit(&text)?;
             ExitCode::SUCCESS
         }
-        CliCommand::Extract { .. } | CliCommand::Check { .. } | CliCommand::Config { .. } => {
-            ExitCode::SUCCESS
-        }
+        CliCommand::Extract { .. }
+        | CliCommand::Check { .. }
+        | CliCommand::Config { .. }
+        | CliCommand::Completions { .. }
+        | CliCommand::Man => ExitCode::SUCCESS,
     };
     session.close();
     Ok(code)

@@ -1,9 +1,15 @@
 //! User settings from `config.toml`; every field has a sensible default, so the file is optional.
+//!
+//! The colour settings (`theme`, `[colors]`) are read here as data: a theme name and a colour per
+//! role. Turning them into styles is the reader's business (`ui::theme`).
 
+use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use ratatui::style::Color;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -24,6 +30,11 @@ pub struct Config {
     pub browser: Option<String>,
     /// The browser runs in this terminal (w3m, lynx): the reader steps aside until it exits.
     pub browser_in_terminal: bool,
+    /// The reader's colours (`NO_COLOR` in the environment wins over it).
+    pub theme: ThemeName,
+    /// Colours of single roles of the theme, over the theme's own.
+    #[serde(skip_serializing_if = "Colors::is_empty")]
+    pub colors: Colors,
 }
 
 impl Default for Config {
@@ -37,12 +48,14 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             browser: None,
             browser_in_terminal: false,
+            theme: ThemeName::Dark,
+            colors: Colors::default(),
         }
     }
 }
 
 /// The default configuration, every setting commented with what it does (`tidings config --default`).
-pub const DEFAULT_FILE: &str = r#"# tidings configuration: ~/.config/tidings/config.toml (or DIR/config.toml with --home DIR).
+pub const DEFAULT_FILE: &str = r##"# tidings configuration: ~/.config/tidings/config.toml (or DIR/config.toml with --home DIR).
 # Every setting is optional; these are the defaults. Unknown settings are errors.
 
 # Minutes between two refreshes of the same feed (a feed's own `--every` wins).
@@ -60,7 +73,19 @@ max_body_bytes = 16777216
 # browser = "firefox --new-tab %u"
 # The browser runs in this terminal (w3m, lynx): the reader steps aside until it exits.
 browser_in_terminal = false
-"#;
+# The reader's colours: dark, light (for light backgrounds), high-contrast, or terminal (only the
+# terminal's own 16 colours, so its palette decides). NO_COLOR=1 in the environment draws without
+# colour (bold, reverse, underline, dim) whatever is set here.
+theme = "dark"
+# A colour for any role of the theme: a name (red, lightblue, darkgray, default …), a 256-colour
+# index ("238" or 238) or "#rrggbb"; { fg = …, bg = … } sets the background too (a background
+# replaces the reversed highlight). The roles: title, border, focused_border, popup_border, selected,
+# group, dim, error, unread, read, unread_marker, starred, label, article_title, code, link, strong,
+# emphasis, progress, status, key, busy, cursor, input.
+# [colors]
+# unread_marker = "lightblue"
+# selected = { fg = "black", bg = "#ffd75f" }
+"##;
 
 impl Config {
     /// The configuration in effect, as TOML (`tidings config`).
@@ -84,5 +109,249 @@ impl Config {
 
     pub fn refresh_interval(&self) -> Duration {
         Duration::from_secs(self.refresh_interval_minutes.max(1) * 60)
+    }
+}
+
+/// The built-in themes (`theme = "…"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeName {
+    /// Light text on a dark terminal (the default).
+    #[default]
+    Dark,
+    /// Dark text on a light terminal (256 colours).
+    Light,
+    /// Bright colours and bold on a dark terminal.
+    HighContrast,
+    /// Only the terminal's 16 colours and faint text, no greys: follows the terminal's palette.
+    Terminal,
+}
+
+/// `[colors]`: a colour for any role of the theme. Each role is one named style of the reader (see
+/// `ui::theme::Theme` for where it is used).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Colors {
+    pub title: Option<RoleColor>,
+    pub border: Option<RoleColor>,
+    pub focused_border: Option<RoleColor>,
+    pub popup_border: Option<RoleColor>,
+    pub selected: Option<RoleColor>,
+    pub group: Option<RoleColor>,
+    pub dim: Option<RoleColor>,
+    pub error: Option<RoleColor>,
+    pub unread: Option<RoleColor>,
+    pub read: Option<RoleColor>,
+    pub unread_marker: Option<RoleColor>,
+    pub starred: Option<RoleColor>,
+    pub label: Option<RoleColor>,
+    pub article_title: Option<RoleColor>,
+    pub code: Option<RoleColor>,
+    pub link: Option<RoleColor>,
+    pub strong: Option<RoleColor>,
+    pub emphasis: Option<RoleColor>,
+    pub progress: Option<RoleColor>,
+    pub status: Option<RoleColor>,
+    pub key: Option<RoleColor>,
+    pub busy: Option<RoleColor>,
+    pub cursor: Option<RoleColor>,
+    pub input: Option<RoleColor>,
+}
+
+impl Colors {
+    pub fn is_empty(&self) -> bool {
+        *self == Colors::default()
+    }
+}
+
+/// One role's colours: `"red"` (the text), or `{ fg = "red", bg = "238" }`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoleColor {
+    pub fg: Option<Color>,
+    pub bg: Option<Color>,
+}
+
+/// What a colour may be, for error messages.
+const COLOR_EXPECTED: &str = "a colour: a name (black, red, green, yellow, blue, magenta, cyan, \
+     gray, darkgray, lightred, lightgreen, lightyellow, lightblue, lightmagenta, lightcyan, white, \
+     default), a 256-colour index (0-255) or #rrggbb";
+
+/// The named colours, as written in the file (the 16 ANSI colours and the terminal's default).
+const COLOR_NAMES: [(&str, Color); 17] = [
+    ("default", Color::Reset),
+    ("black", Color::Black),
+    ("red", Color::Red),
+    ("green", Color::Green),
+    ("yellow", Color::Yellow),
+    ("blue", Color::Blue),
+    ("magenta", Color::Magenta),
+    ("cyan", Color::Cyan),
+    ("gray", Color::Gray),
+    ("darkgray", Color::DarkGray),
+    ("lightred", Color::LightRed),
+    ("lightgreen", Color::LightGreen),
+    ("lightyellow", Color::LightYellow),
+    ("lightblue", Color::LightBlue),
+    ("lightmagenta", Color::LightMagenta),
+    ("lightcyan", Color::LightCyan),
+    ("white", Color::White),
+];
+
+/// Reads a colour as the config file writes it: a name (case, `-`, `_` and spaces ignored; `grey`
+/// for `gray`, `reset` for `default`), a 256-colour index, or `#rrggbb`.
+pub fn parse_color(text: &str) -> Result<Color, String> {
+    let text = text.trim();
+    if let Some(hex) = text.strip_prefix('#') {
+        if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+            return Ok(Color::Rgb(byte(0), byte(2), byte(4)));
+        }
+        return Err(format!(
+            "invalid colour `{text}`: #rrggbb needs six hex digits"
+        ));
+    }
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<u8>() {
+            Ok(index) => Ok(Color::Indexed(index)),
+            Err(_) => Err(format!(
+                "invalid colour `{text}`: a 256-colour index is 0-255"
+            )),
+        };
+    }
+    let name: String = text
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' '))
+        .collect::<String>()
+        .to_ascii_lowercase()
+        .replace("grey", "gray");
+    let name = match name.as_str() {
+        "reset" => "default",
+        "lightgray" => "gray",
+        other => other,
+    };
+    COLOR_NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| format!("invalid colour `{text}`, expected {COLOR_EXPECTED}"))
+}
+
+/// A colour as the config file writes it (the inverse of [`parse_color`]).
+pub fn color_name(color: Color) -> String {
+    match color {
+        Color::Indexed(i) => i.to_string(),
+        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+        named => COLOR_NAMES
+            .iter()
+            .find(|(_, c)| *c == named)
+            .map_or("default", |(n, _)| n)
+            .to_string(),
+    }
+}
+
+/// One colour in the file: a string, or a bare index (`238`).
+struct ColorValue(Color);
+
+impl<'de> Deserialize<'de> for ColorValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ColorVisitor).map(ColorValue)
+    }
+}
+
+struct ColorVisitor;
+
+impl Visitor<'_> for ColorVisitor {
+    type Value = Color;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(COLOR_EXPECTED)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Color, E> {
+        parse_color(v).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Color, E> {
+        u8::try_from(v)
+            .map(Color::Indexed)
+            .map_err(|_| E::custom(format!("invalid colour {v}: a 256-colour index is 0-255")))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Color, E> {
+        u8::try_from(v)
+            .map(Color::Indexed)
+            .map_err(|_| E::custom(format!("invalid colour {v}: a 256-colour index is 0-255")))
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleColor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RoleVisitor;
+
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Pair {
+            fg: Option<ColorValue>,
+            bg: Option<ColorValue>,
+        }
+
+        impl<'de> Visitor<'de> for RoleVisitor {
+            type Value = RoleColor;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{COLOR_EXPECTED}; or a table {{ fg = …, bg = … }}")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RoleColor, E> {
+                ColorVisitor.visit_str(v).map(RoleColor::fg)
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RoleColor, E> {
+                ColorVisitor.visit_i64(v).map(RoleColor::fg)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RoleColor, E> {
+                ColorVisitor.visit_u64(v).map(RoleColor::fg)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RoleColor, A::Error> {
+                let pair = Pair::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RoleColor {
+                    fg: pair.fg.map(|c| c.0),
+                    bg: pair.bg.map(|c| c.0),
+                })
+            }
+        }
+
+        deserializer.deserialize_any(RoleVisitor)
+    }
+}
+
+impl Serialize for RoleColor {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match (self.fg, self.bg) {
+            (Some(fg), None) => serializer.serialize_str(&color_name(fg)),
+            (fg, bg) => {
+                let mut map = serializer.serialize_map(None)?;
+                if let Some(fg) = fg {
+                    map.serialize_entry("fg", &color_name(fg))?;
+                }
+                if let Some(bg) = bg {
+                    map.serialize_entry("bg", &color_name(bg))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl RoleColor {
+    /// Only the text's colour.
+    pub fn fg(color: Color) -> RoleColor {
+        RoleColor {
+            fg: Some(color),
+            bg: None,
+        }
     }
 }

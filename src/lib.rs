@@ -17,6 +17,8 @@ pub mod lock;
 pub mod logging;
 pub mod paths;
 pub mod session;
+pub mod shell;
+pub mod source;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -45,6 +45,12 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 }
 
 fn run(args: Cli) -> anyhow::Result<ExitCode> {
+    // Completions and the man page need no profile (packagers make them at build time).
+    if let Some(command) = &args.command
+        && let Some(code) = tidings::shell::run(command)?
+    {
+        return Ok(code);
+    }
     let profile = Profile::resolve(args.home.as_deref())?;
     profile
         .ensure_dirs()

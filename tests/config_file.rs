@@ -52,3 +52,84 @@ fn a_mistake_names_the_file_line_column_and_what_was_expected() {
         "{err}"
     );
 }
+
+/// `theme` and `[colors]` mistakes stop tidings like any other: the file, the line and column of the
+/// value, and what was expected (the themes, the roles, the forms of a colour).
+#[test]
+fn a_bad_theme_role_or_colour_names_the_line_column_and_what_was_expected() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("config.toml");
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            "max_per_host = 2\ntheme = \"solarized\"\n",
+            "line 2, column 9",
+            &[
+                "unknown variant `solarized`",
+                "`dark`, `light`, `high-contrast`, `terminal`",
+            ],
+        ),
+        (
+            "[colors]\nunread = \"red\"\nborders = \"red\"\n",
+            "line 3, column 1",
+            &[
+                "unknown field `borders`",
+                "expected one of",
+                "`focused_border`",
+            ],
+        ),
+        (
+            "[colors]\nborder = \"reddish\"\n",
+            "line 2, column 10",
+            &["invalid colour `reddish`", "lightblue", "0-255", "#rrggbb"],
+        ),
+        (
+            "[colors]\nborder = 256\n",
+            "line 2, column 10",
+            &["invalid colour 256", "0-255"],
+        ),
+        (
+            "[colors]\n\nborder = \"#12345\"\n",
+            "line 3, column 10",
+            &["invalid colour `#12345`", "#rrggbb"],
+        ),
+        (
+            "[colors]\nborder = true\n",
+            "line 2, column 10",
+            &["invalid type: boolean `true`", "a 256-colour index"],
+        ),
+        (
+            "[colors]\nselected = { fg = \"black\", bg = \"nope\" }\n",
+            "line 2, column 33",
+            &["invalid colour `nope`"],
+        ),
+    ];
+    for (text, place, expected) in cases {
+        std::fs::write(&file, text).unwrap();
+        let out = common::cli::tidings_output(home.path(), &["config"]);
+        assert!(!out.status.success(), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&file.display().to_string()), "{err}");
+        assert!(err.contains(place), "{text}: {err}");
+        for e in expected {
+            assert!(err.contains(e), "{text}: no {e:?} in {err}");
+        }
+    }
+}
+
+#[test]
+fn theme_and_colours_are_shown_in_the_configuration_in_effect() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "theme = \"terminal\"\n[colors]\nstarred = 214\nselected = { bg = \"#303030\" }\n",
+    )
+    .unwrap();
+    let shown = common::cli::tidings(home.path(), &["config"]);
+    assert!(shown.contains("theme = \"terminal\""), "{shown}");
+    assert!(shown.contains("starred = \"214\""), "{shown}");
+    let parsed: Config = toml::from_str(&shown).unwrap();
+    assert_eq!(
+        parsed.colors.selected.and_then(|c| c.bg),
+        Some(ratatui::style::Color::Rgb(0x30, 0x30, 0x30))
+    );
+}

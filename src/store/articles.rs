@@ -241,15 +241,36 @@ impl Store {
     }
 
     /// Marks a scope read and returns the ids of the articles it changed (so it can be undone).
+    ///
+    /// For synced feeds, a whole feed marked read goes to the server as one catch-up of that feed
+    /// (not one update per article): the per-article entries the triggers queued are replaced in the
+    /// same transaction. The starred list is not a feed, so its articles go one by one.
     pub fn mark_scope_read_returning(&mut self, scope: &Scope) -> Result<Vec<i64>> {
         let (clause, values) = scope_clause(scope, true);
         let sql = format!("UPDATE articles SET read = 1 WHERE {clause} RETURNING id");
         let tx = self.conn.unchecked_transaction()?;
+        let queued_before: i64 =
+            tx.query_row("SELECT COALESCE(MAX(id), 0) FROM outbox", [], |r| r.get(0))?;
         let ids = {
             let mut stmt = tx.prepare(&sql)?;
             let rows = stmt.query_map(params_from_iter(values), |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<i64>>>()?
         };
+        if !matches!(scope, Scope::Starred) {
+            let now = super::now_unix();
+            tx.execute(
+                "INSERT INTO outbox (op, remote_id, before, created_at)
+                 SELECT 'catchup', f.remote_id, ?2, ?2 FROM feeds f
+                 WHERE f.remote_id IS NOT NULL AND f.id IN (
+                     SELECT a.feed_id FROM outbox o JOIN articles a ON a.remote_id = o.remote_id
+                     WHERE o.id > ?1 AND o.op = 'read')",
+                params![queued_before, now],
+            )?;
+            tx.execute(
+                "DELETE FROM outbox WHERE id > ?1 AND op = 'read'",
+                [queued_before],
+            )?;
+        }
         tx.commit()?;
         Ok(ids)
     }

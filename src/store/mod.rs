@@ -14,6 +14,8 @@ mod manage;
 pub use manage::Removed;
 mod model;
 pub mod query;
+mod remote;
+pub use remote::{OutboxEntry, OutboxOp, SyncedFeeds};
 mod search;
 pub use search::plain_text;
 mod schema;

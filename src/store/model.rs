@@ -202,3 +202,28 @@ pub struct ArticleState {
     pub read: bool,
     pub starred: bool,
 }
+
+/// A feed as a sync server lists it, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedFeed {
+    /// Its id on the server.
+    pub remote_id: i64,
+    pub url: String,
+    pub title: String,
+    pub site_link: Option<String>,
+    /// The server's category (TT-RSS) or group (Fever).
+    pub tags: Vec<String>,
+}
+
+/// An article from a sync server, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedArticle {
+    /// Its id on the server.
+    pub remote_id: i64,
+    /// Its feed's id on the server.
+    pub remote_feed_id: i64,
+    /// The article; its guid is made from the server's id.
+    pub item: ItemData,
+    pub read: bool,
+    pub starred: bool,
+}

@@ -123,6 +123,37 @@ END;
 INSERT INTO meta (key, value) VALUES ('fts_backfill_below', (SELECT COALESCE(MAX(id), 0) + 1 FROM articles))
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 "#,
+    // Syncing with a feed server: feeds and articles keep their id on the server; every read, unread,
+    // star and unstar of a synced article made here is queued in the outbox by a trigger, in the
+    // same transaction as the change, until the server has it. Changes that come from the server
+    // are applied with the `applying_remote` meta key set, and are not queued.
+    r#"
+ALTER TABLE feeds ADD COLUMN remote_id INTEGER;
+CREATE UNIQUE INDEX feeds_remote ON feeds(remote_id) WHERE remote_id IS NOT NULL;
+ALTER TABLE articles ADD COLUMN remote_id INTEGER;
+CREATE UNIQUE INDEX articles_remote ON articles(remote_id) WHERE remote_id IS NOT NULL;
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY,
+    op         TEXT NOT NULL,
+    remote_id  INTEGER NOT NULL,
+    before     INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE TRIGGER outbox_read AFTER UPDATE OF read ON articles
+WHEN NEW.remote_id IS NOT NULL AND OLD.read IS NOT NEW.read
+    AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'applying_remote')
+BEGIN
+    INSERT INTO outbox (op, remote_id, created_at)
+    VALUES (CASE WHEN NEW.read THEN 'read' ELSE 'unread' END, NEW.remote_id, unixepoch());
+END;
+CREATE TRIGGER outbox_star AFTER UPDATE OF starred ON articles
+WHEN NEW.remote_id IS NOT NULL AND OLD.starred IS NOT NEW.starred
+    AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'applying_remote')
+BEGIN
+    INSERT INTO outbox (op, remote_id, created_at)
+    VALUES (CASE WHEN NEW.starred THEN 'star' ELSE 'unstar' END, NEW.remote_id, unixepoch());
+END;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -22,6 +22,7 @@ pub const LINKED_PAGE: i64 = -1;
 
 use super::keymap::Action;
 use super::popups::{self, Popup};
+use super::theme::Theme;
 use crate::feed::discover::FeedLink;
 use crate::session::article::ArticleDoc;
 use crate::session::refresh::Update;
@@ -282,6 +283,8 @@ pub struct App {
     last_marked: Option<Vec<i64>>,
     /// The runtime clears and redraws the whole screen before the next frame (Ctrl-L).
     pub redraw: bool,
+    /// The styles everything is drawn in (the dark theme until the runtime sets the configured one).
+    pub theme: Theme,
 }
 
 impl App {
@@ -319,6 +322,7 @@ impl App {
             link_number: None,
             last_marked: None,
             redraw: false,
+            theme: Theme::default(),
         }
         .with_entries()
     }

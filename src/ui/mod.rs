@@ -1,7 +1,8 @@
 //! The terminal UI, one front end on the [`crate::session`] core: a tokio `select!` over terminal
 //! events, refresher updates and command results, feeding [`app::App::update`]; the commands it
 //! returns are run by the runtime through the session, never on the UI thread. Panes are drawn by
-//! [`views`]; dialogs live in [`popups`], each with its own state and keys.
+//! [`views`] in the styles of a [`theme::Theme`]; dialogs live in [`popups`], each with its own state
+//! and keys.
 
 pub mod app;
 pub mod browser;
@@ -9,6 +10,7 @@ pub mod keymap;
 pub mod layout;
 pub mod popups;
 mod runtime;
+pub mod theme;
 pub mod views;
 
 pub use runtime::run;

@@ -18,6 +18,7 @@ use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
 use super::app::{App, Command, Done, HEADLINE_WINDOW, Msg, ProbeView};
+use super::theme::{self, Theme};
 use super::{browser, views};
 use crate::paths::Profile;
 use crate::session::article::ArticleDoc;
@@ -63,6 +64,10 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     crate::logging::contain_background_panics();
     let size = terminal.size().unwrap_or_default();
     let mut app = App::new(Rect::new(0, 0, size.width, size.height), tz);
+    app.theme = Theme::from_config(
+        session.config(),
+        theme::no_color(std::env::var_os("NO_COLOR").as_deref()),
+    );
     // The first frame is the full one: the feed list and the first headlines, read before drawing.
     for command in app.init() {
         if let Some(msg) = exec.store_command(command).await {

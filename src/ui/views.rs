@@ -1,20 +1,20 @@
 //! Drawing: pure functions from [`App`] to a frame. Every string drawn here went through `clean_line`
-//! or the text renderer, so no control character reaches the terminal.
+//! or the text renderer, so no control character reaches the terminal. Every style comes from the
+//! app's [`Theme`]: no colour is named here.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use super::app::{App, Pane};
 use super::layout::{inner_height, pane_areas};
 use super::popups::Context;
+use super::theme::Theme;
 use crate::session::article::{HeaderLine, format_time};
 use crate::store::Scope;
 use crate::text::{StyledRange, clean_line};
-
-const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
@@ -33,22 +33,23 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let cx = Context {
         tags: &tags,
         tz: app.tz,
+        theme: &app.theme,
     };
     for popup in &app.popups {
         popup.draw(frame, &cx);
     }
 }
 
-fn pane_block(title: String, focused: bool) -> Block<'static> {
+fn pane_block(theme: &Theme, title: String, focused: bool) -> Block<'static> {
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" {title} "), Style::new().bold()));
+        .title(Span::styled(format!(" {title} "), theme.title));
     if focused {
         block
             .border_type(BorderType::Thick)
-            .border_style(Style::new().fg(Color::Cyan))
+            .border_style(theme.focused_border)
     } else {
-        block.border_style(Style::new().fg(Color::DarkGray))
+        block.border_style(theme.border)
     }
 }
 
@@ -64,8 +65,9 @@ fn fit(text: &str, width: usize) -> String {
 }
 
 fn draw_feeds(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.theme;
     let focused = app.focus == Pane::Feeds;
-    let block = pane_block("Feeds".into(), focused);
+    let block = pane_block(theme, "Feeds".into(), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
@@ -89,18 +91,18 @@ fn draw_feeds(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 .saturating_sub(indent.len() + label.chars().count() + mark.len() + count.len());
             let mut style = Style::new();
             if matches!(e.scope, Scope::All | Scope::Starred | Scope::Tag(_)) {
-                style = style.bold();
+                style = style.patch(theme.group);
             }
             if e.unread == 0 && matches!(e.scope, Scope::Feed(_)) {
-                style = style.fg(Color::DarkGray);
+                style = style.patch(theme.dim);
             }
             if i == app.feed_cursor {
-                style = style.patch(SELECTED);
+                style = style.patch(theme.selected);
             }
             Line::from(vec![
                 Span::raw(indent),
                 Span::raw(label),
-                Span::styled(mark, Style::new().fg(Color::Red)),
+                Span::styled(mark, theme.error),
                 Span::raw(" ".repeat(pad)),
                 Span::raw(count),
             ])
@@ -120,9 +122,10 @@ fn scope_title(app: &App) -> String {
 }
 
 fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.theme;
     let focused = app.focus == Pane::Headlines;
     let title = format!("{} ({})", fit(&scope_title(app), 40), app.headline_count());
-    let block = pane_block(title, focused);
+    let block = pane_block(theme, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.headline_count() == 0 {
@@ -131,7 +134,7 @@ fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
         } else {
             "Loading…"
         };
-        frame.render_widget(Paragraph::new(text).fg(Color::DarkGray), inner);
+        frame.render_widget(Paragraph::new(text).style(theme.dim), inner);
         return;
     }
     let width = inner.width as usize;
@@ -141,7 +144,7 @@ fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .map(|i| {
             // A row outside the loaded window shows as a placeholder until its window arrives.
             let Some(h) = app.headlines.get(i) else {
-                return Line::from("  …").fg(Color::DarkGray);
+                return Line::styled("  …", theme.dim);
             };
             let date = format_time(h.time, app.tz, "%Y-%m-%d");
             let unread = if h.read { " " } else { "●" };
@@ -157,17 +160,13 @@ fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 }
             }
             let room = width.saturating_sub(date.len() + 5);
-            let mut style = if h.read {
-                Style::new().fg(Color::Gray)
-            } else {
-                Style::new().bold()
-            };
+            let mut style = if h.read { theme.read } else { theme.unread };
             if i == app.headline_cursor {
-                style = style.patch(SELECTED);
+                style = style.patch(theme.selected);
             }
             Line::from(vec![
-                Span::styled(unread, Style::new().fg(Color::Cyan)),
-                Span::styled(star, Style::new().fg(Color::Yellow)),
+                Span::styled(unread, theme.unread_marker),
+                Span::styled(star, theme.starred),
                 Span::raw(" "),
                 Span::raw(date),
                 Span::raw("  "),
@@ -180,13 +179,14 @@ fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.theme;
     let focused = app.focus == Pane::Article;
     let Some(doc) = &app.article else {
-        let block = pane_block("Article".into(), focused);
+        let block = pane_block(theme, "Article".into(), focused);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         frame.render_widget(
-            Paragraph::new("Select a headline and press Enter to read it.").fg(Color::DarkGray),
+            Paragraph::new("Select a headline and press Enter to read it.").style(theme.dim),
             inner,
         );
         return;
@@ -197,24 +197,27 @@ fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Some(percent) => format!("Article {percent}%"),
         None => "Article".into(),
     };
-    let block = pane_block(title, focused);
+    let block = pane_block(theme, title, focused);
     let inner = block.inner(area).inner(ratatui::layout::Margin {
         horizontal: 1,
         vertical: 0,
     });
     frame.render_widget(block, area);
-    let label_style = Style::new().fg(Color::DarkGray);
     let header = doc.header.iter().map(|line| match line {
-        HeaderLine::Title(t) => Line::styled(t.as_str(), Style::new().bold().fg(Color::Cyan)),
+        HeaderLine::Title(t) => Line::styled(t.as_str(), theme.article_title),
         HeaderLine::Field(label, value) => Line::from(vec![
-            Span::styled(format!("{label}: "), label_style),
+            Span::styled(format!("{label}: "), theme.label),
             Span::raw(value.as_str()),
         ]),
         HeaderLine::More(text) => Line::raw(text.as_str()),
         HeaderLine::Blank => Line::raw(""),
     });
     let body = doc.body.iter().enumerate().map(|(i, line)| {
-        styled_body_line(line, doc.body_styles.get(i).map_or(&[][..], Vec::as_slice))
+        styled_body_line(
+            theme,
+            line,
+            doc.body_styles.get(i).map_or(&[][..], Vec::as_slice),
+        )
     });
     let lines: Vec<Line<'_>> = header
         .chain(body)
@@ -224,8 +227,8 @@ fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// A body line with its emphasis: bold, italic, code in yellow, links underlined in blue.
-fn styled_body_line<'a>(line: &'a str, ranges: &[StyledRange]) -> Line<'a> {
+/// A body line with its emphasis: strong, emphasised, code and links in the theme's styles.
+fn styled_body_line<'a>(theme: &Theme, line: &'a str, ranges: &[StyledRange]) -> Line<'a> {
     if ranges.is_empty() {
         return Line::raw(line);
     }
@@ -239,16 +242,16 @@ fn styled_body_line<'a>(line: &'a str, ranges: &[StyledRange]) -> Line<'a> {
         spans.push(Span::raw(before));
         let mut style = Style::new();
         if r.style.strong {
-            style = style.bold();
+            style = style.patch(theme.strong);
         }
         if r.style.emphasis {
-            style = style.italic();
+            style = style.patch(theme.emphasis);
         }
         if r.style.code {
-            style = style.fg(Color::Yellow);
+            style = style.patch(theme.code);
         }
         if r.style.link {
-            style = style.fg(Color::Blue).underlined();
+            style = style.patch(theme.link);
         }
         spans.push(Span::styled(text, style));
         at = r.end;
@@ -275,26 +278,21 @@ fn selected_feed_error(app: &App) -> Option<String> {
 }
 
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.theme;
     let mut left: Vec<Span<'_>> = Vec::new();
     if let Some(p) = app.progress {
         left.push(Span::styled(
             format!(" Refreshing {}/{} feeds ", p.done, p.total),
-            Style::new().fg(Color::Black).bg(Color::Cyan),
+            theme.progress,
         ));
     }
     if let Some(notice) = &app.notice {
-        left.push(Span::raw(format!(" {notice} ")));
+        left.push(Span::styled(format!(" {notice} "), theme.status));
     }
     if let Some(err) = &app.last_error {
-        left.push(Span::styled(
-            format!(" {err} "),
-            Style::new().fg(Color::Red),
-        ));
+        left.push(Span::styled(format!(" {err} "), theme.error));
     } else if let Some(err) = selected_feed_error(app) {
-        left.push(Span::styled(
-            format!(" {err} "),
-            Style::new().fg(Color::Red),
-        ));
+        left.push(Span::styled(format!(" {err} "), theme.error));
     }
     let right = format!("{} unread · ? help ", app.unread_total);
     let right_width = right.chars().count() as u16;
@@ -311,7 +309,7 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(
         Paragraph::new(right)
             .alignment(Alignment::Right)
-            .fg(Color::DarkGray),
+            .style(theme.dim),
         right_area,
     );
 }

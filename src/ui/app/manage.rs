@@ -32,6 +32,7 @@ impl App {
         let cx = Context {
             tags: &tags,
             tz: self.tz,
+            theme: &self.theme,
         };
         if let Some(popup) = self.popups.last_mut() {
             // Ctrl-C quits from anywhere, a dialog included.

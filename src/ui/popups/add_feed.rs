@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{Context, Outcome, TextField, Then, dialog, error_line, hint};
@@ -250,18 +250,22 @@ impl AddFeed {
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame<'_>, _cx: &Context<'_>) {
+    pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
+        let theme = cx.theme;
         let mut lines: Vec<Line<'_>> = Vec::new();
         let url_focused = self.step == AddStep::Url;
         lines.push(Line::from(
             "Address of a feed, or of a site that links to one:",
         ));
-        lines.push(self.url.line(60, url_focused));
+        lines.push(self.url.line(60, url_focused, theme));
         match &self.step {
             AddStep::Url => {}
             AddStep::Probing { seconds } => {
                 let spin = SPINNER[*seconds as usize % SPINNER.len()];
-                lines.push(Line::from(format!("{spin} Fetching… {seconds} s")).fg(Color::Cyan));
+                lines.push(Line::styled(
+                    format!("{spin} Fetching… {seconds} s"),
+                    theme.busy,
+                ));
             }
             AddStep::Pick { links, cursor } => {
                 lines.push(Line::from("This page links to these feeds; pick one:"));
@@ -272,7 +276,7 @@ impl AddFeed {
                         format!("{} <{}>", link.title, clean_line(&link.url))
                     };
                     let style = if i == *cursor {
-                        Style::new().add_modifier(Modifier::REVERSED)
+                        theme.selected
                     } else {
                         Style::new()
                     };
@@ -292,17 +296,13 @@ impl AddFeed {
                 let label = |name: &'static str, f: DetailField| {
                     Span::styled(
                         format!("{name:<10}"),
-                        if *focus == f {
-                            Style::new().bold().fg(Color::Yellow)
-                        } else {
-                            Style::new()
-                        },
+                        if *focus == f { theme.key } else { Style::new() },
                     )
                 };
-                let mut title = self.title.line(48, *focus == DetailField::Title);
+                let mut title = self.title.line(48, *focus == DetailField::Title, theme);
                 title.spans.insert(0, label("Title", DetailField::Title));
                 lines.push(title);
-                let mut tags = self.tags.line(48, *focus == DetailField::Tags);
+                let mut tags = self.tags.line(48, *focus == DetailField::Tags, theme);
                 tags.spans.insert(0, label("Tags", DetailField::Tags));
                 lines.push(tags);
                 lines.push(Line::from(vec![
@@ -312,22 +312,25 @@ impl AddFeed {
                 ]));
             }
             AddStep::Adding => {
-                lines.push(Line::from("Adding…").fg(Color::Cyan));
+                lines.push(Line::styled("Adding…", theme.busy));
             }
         }
         if let Some(e) = &self.error {
-            lines.push(error_line(e));
+            lines.push(error_line(theme, e));
         }
-        lines.push(hint(match &self.step {
-            AddStep::Url => "Enter fetch · Esc close",
-            AddStep::Probing { .. } => "Esc cancel",
-            AddStep::Pick { .. } => "j/k choose · Enter take · Esc back",
-            AddStep::Details { .. } => {
-                "Enter add · ↑/↓ field · Tab complete a tag · Space full text · Esc back"
-            }
-            AddStep::Adding => "",
-        }));
-        dialog(frame, "Add a feed", lines, 80);
+        lines.push(hint(
+            theme,
+            match &self.step {
+                AddStep::Url => "Enter fetch · Esc close",
+                AddStep::Probing { .. } => "Esc cancel",
+                AddStep::Pick { .. } => "j/k choose · Enter take · Esc back",
+                AddStep::Details { .. } => {
+                    "Enter add · ↑/↓ field · Tab complete a tag · Space full text · Esc back"
+                }
+                AddStep::Adding => "",
+            },
+        ));
+        dialog(frame, theme, "Add a feed", lines, 80);
     }
 }
 

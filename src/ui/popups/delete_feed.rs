@@ -3,10 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::style::Stylize;
 use ratatui::text::Line;
 
-use super::{Outcome, Then, dialog, error_line, hint};
+use super::{Context, Outcome, Then, dialog, error_line, hint};
 use crate::store::FeedDetails;
 use crate::text::clean_line;
 use crate::ui::app::{Command, Done};
@@ -86,15 +85,19 @@ impl DeleteFeed {
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame<'_>) {
-        let mut lines = vec![Line::from(format!("Delete the feed {}?", self.title)).bold()];
+    pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
+        let theme = cx.theme;
+        let mut lines = vec![Line::styled(
+            format!("Delete the feed {}?", self.title),
+            theme.title,
+        )];
         match &self.details {
             Some(d) => {
                 lines.push(Line::from(format!(
                     "It holds {} articles ({} unread), {} of them starred.",
                     d.total, d.unread, d.starred
                 )));
-                lines.push(hint(if d.starred > 0 {
+                lines.push(hint(theme, if d.starred > 0 {
                     "y delete, keep the starred articles · D delete everything · n/Esc keep the feed"
                 } else {
                     "y delete · n/Esc keep the feed"
@@ -103,16 +106,17 @@ impl DeleteFeed {
             None => {
                 lines.push(Line::from("Counting its articles…"));
                 lines.push(hint(
+                    theme,
                     "y delete, keep starred articles · D delete everything · n/Esc keep the feed",
                 ));
             }
         }
         if self.deleting {
-            lines.push(hint("Deleting…"));
+            lines.push(hint(theme, "Deleting…"));
         }
         if let Some(e) = &self.error {
-            lines.push(error_line(e));
+            lines.push(error_line(theme, e));
         }
-        dialog(frame, "Delete feed", lines, 72);
+        dialog(frame, theme, "Delete feed", lines, 72);
     }
 }

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{Context, Outcome, TextField, Then, dialog, error_line, hint};
@@ -170,19 +170,20 @@ impl EditFeed {
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame<'_>) {
+    pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
+        let theme = cx.theme;
         let label = |name: &'static str, f: EditField| {
             Span::styled(
                 format!("{name:<10}"),
                 if self.focus == f {
-                    Style::new().bold().fg(Color::Yellow)
+                    theme.key
                 } else {
                     Style::new()
                 },
             )
         };
         let field = |name, f, tf: &TextField| {
-            let mut line = tf.line(48, self.focus == f);
+            let mut line = tf.line(48, self.focus == f, theme);
             line.spans.insert(0, label(name, f));
             line
         };
@@ -196,17 +197,23 @@ impl EditFeed {
                 Span::raw(if self.full_text { "[x]" } else { "[ ]" }),
                 Span::raw(" fetch each new article's page"),
             ]),
-            hint("Interval: 30m, 2h, 1d or default. Tags: separated by commas."),
+            hint(
+                theme,
+                "Interval: 30m, 2h, 1d or default. Tags: separated by commas.",
+            ),
         ];
         if let Some(e) = &self.error {
-            lines.push(error_line(e));
+            lines.push(error_line(theme, e));
         }
-        lines.push(hint(if self.saving {
-            "Saving…"
-        } else {
-            "Enter save · ↑/↓ field · Tab complete a tag · Space full text · Esc cancel"
-        }));
-        dialog(frame, "Edit feed", lines, 80);
+        lines.push(hint(
+            theme,
+            if self.saving {
+                "Saving…"
+            } else {
+                "Enter save · ↑/↓ field · Tab complete a tag · Space full text · Esc cancel"
+            },
+        ));
+        dialog(frame, theme, "Edit feed", lines, 80);
     }
 }
 
@@ -277,15 +284,16 @@ impl RenameTag {
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame<'_>) {
+    pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
+        let theme = cx.theme;
         let mut lines = vec![
             Line::from(format!("New name for the tag {}:", clean_line(&self.from))),
-            self.name.line(48, true),
+            self.name.line(48, true, theme),
         ];
         if let Some(e) = &self.error {
-            lines.push(error_line(e));
+            lines.push(error_line(theme, e));
         }
-        lines.push(hint("Enter rename · Esc cancel"));
-        dialog(frame, "Rename tag", lines, 60);
+        lines.push(hint(theme, "Enter rename · Esc cancel"));
+        dialog(frame, theme, "Rename tag", lines, 60);
     }
 }

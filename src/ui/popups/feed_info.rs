@@ -4,7 +4,6 @@
 use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 
 use super::{Context, Outcome, dialog, error_line, hint};
@@ -129,7 +128,7 @@ impl FeedInfo {
             Some(d) => {
                 for (label, value) in FeedInfo::rows(d, cx.tz) {
                     lines.push(Line::from(vec![
-                        Span::styled(format!("{label:<11}"), Style::new().fg(Color::DarkGray)),
+                        Span::styled(format!("{label:<11}"), cx.theme.label),
                         Span::raw(value),
                     ]));
                 }
@@ -137,9 +136,9 @@ impl FeedInfo {
             None => lines.push(Line::from("Loading…")),
         }
         if let Some(e) = &self.error {
-            lines.push(error_line(e));
+            lines.push(error_line(cx.theme, e));
         }
-        lines.push(hint("any key closes"));
-        dialog(frame, "Feed details", lines, 90);
+        lines.push(hint(cx.theme, "any key closes"));
+        dialog(frame, cx.theme, "Feed details", lines, 90);
     }
 }

@@ -3,11 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::{Outcome, centered};
+use super::{Context, Outcome, centered};
 use crate::session::article::wrap;
 use crate::ui::keymap::help_rows;
 
@@ -29,7 +28,7 @@ impl Help {
         Outcome::stay()
     }
 
-    pub fn draw(&self, frame: &mut Frame<'_>) {
+    pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
         let rows: Vec<(&str, &str)> = help_rows().collect();
         let key_width = rows
             .iter()
@@ -48,7 +47,7 @@ impl Help {
         // Narrow screens put the description under the keys instead of beside them.
         let beside = inner_width >= key_width + 3 + 20;
         let mut lines: Vec<Line<'_>> = Vec::new();
-        let key_style = Style::new().bold().fg(Color::Yellow);
+        let key_style = cx.theme.key;
         for (keys, what) in &rows {
             if beside {
                 // Descriptions wrap under themselves, not under the keys.
@@ -84,8 +83,8 @@ impl Help {
                     Block::default()
                         .borders(Borders::ALL)
                         .border_type(BorderType::Rounded)
-                        .title(" Keys ".bold())
-                        .title_bottom(Line::from(more).fg(Color::DarkGray)),
+                        .title(Span::styled(" Keys ", cx.theme.title))
+                        .title_bottom(Line::styled(more, cx.theme.dim)),
                 ),
             rect,
         );

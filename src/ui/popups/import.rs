@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::text::Line;
 
-use super::{Outcome, TextField, Then, dialog, error_line, hint};
+use super::{Context, Outcome, TextField, Then, dialog, error_line, hint};
 use crate::session::subscriptions::ImportReport;
 use crate::ui::app::{Command, Done};
 
@@ -95,30 +95,34 @@ impl Import {
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame<'_>) {
+    pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
+        let theme = cx.theme;
         let mut lines: Vec<Line<'_>> = Vec::new();
         match &self.step {
             ImportStep::Path | ImportStep::Running => {
                 lines.push(Line::from("File (OPML, or a Newsboat urls file):"));
-                lines.push(self.path.line(60, self.step == ImportStep::Path));
+                lines.push(self.path.line(60, self.step == ImportStep::Path, theme));
                 if let Some(e) = &self.error {
-                    lines.push(error_line(e));
+                    lines.push(error_line(theme, e));
                 }
-                lines.push(hint(if self.step == ImportStep::Running {
-                    "Importing…"
-                } else {
-                    "Enter import · Esc cancel"
-                }));
+                lines.push(hint(
+                    theme,
+                    if self.step == ImportStep::Running {
+                        "Importing…"
+                    } else {
+                        "Enter import · Esc cancel"
+                    },
+                ));
             }
             ImportStep::Report(report) => {
                 lines.push(Line::from(format!("{}: {}", report.kind, report.summary())));
                 for (what, why) in report.skipped.iter().skip(self.scroll).take(12) {
                     lines.push(Line::from(format!("skipped {what}: {why}")));
                 }
-                lines.push(hint("j/k scroll · any other key closes"));
+                lines.push(hint(theme, "j/k scroll · any other key closes"));
             }
         }
-        dialog(frame, "Import subscriptions", lines, 76);
+        dialog(frame, theme, "Import subscriptions", lines, 76);
     }
 }
 

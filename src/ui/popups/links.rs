@@ -4,10 +4,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
 
-use super::{Outcome, dialog, hint};
+use super::{Context, Outcome, dialog, hint};
 use crate::text::clean_line;
 use crate::ui::app::Command;
 
@@ -75,7 +75,8 @@ impl Links {
         Outcome::stay()
     }
 
-    pub fn draw(&self, frame: &mut Frame<'_>) {
+    pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
+        let theme = cx.theme;
         let start = self.cursor.saturating_sub(ROWS - 1);
         let mut lines: Vec<Line<'_>> = self
             .links
@@ -85,7 +86,7 @@ impl Links {
             .take(ROWS)
             .map(|(i, url)| {
                 let style = if i == self.cursor {
-                    Style::new().add_modifier(Modifier::REVERSED)
+                    theme.selected
                 } else {
                     Style::new()
                 };
@@ -95,11 +96,14 @@ impl Links {
         if lines.is_empty() {
             lines.push(Line::from("This article has no links."));
         }
-        lines.push(hint(&format!(
-            "{} of {} · Enter/o open · y copy · f read the page here · Esc close",
-            (self.cursor + 1).min(self.links.len()),
-            self.links.len()
-        )));
-        dialog(frame, "Links", lines, 100);
+        lines.push(hint(
+            theme,
+            &format!(
+                "{} of {} · Enter/o open · y copy · f read the page here · Esc close",
+                (self.cursor + 1).min(self.links.len()),
+                self.links.len()
+            ),
+        ));
+        dialog(frame, theme, "Links", lines, 100);
     }
 }

@@ -27,11 +27,11 @@ use chrono::FixedOffset;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style, Stylize};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Padding, Paragraph, Wrap};
 
 use super::app::{Command, Done};
+use super::theme::Theme;
 
 /// What a popup asks of the app after a key or a result.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -75,10 +75,12 @@ impl Outcome {
     }
 }
 
-/// What popups may know of the app: the tags in use (for completion) and the time zone.
+/// What popups may know of the app: the tags in use (for completion), the time zone and the theme
+/// they draw in.
 pub struct Context<'a> {
     pub tags: &'a [String],
     pub tz: FixedOffset,
+    pub theme: &'a Theme,
 }
 
 #[derive(Debug)]
@@ -132,14 +134,14 @@ impl Popup {
 
     pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
         match self {
-            Popup::Help(p) => p.draw(frame),
+            Popup::Help(p) => p.draw(frame, cx),
             Popup::AddFeed(p) => p.draw(frame, cx),
-            Popup::EditFeed(p) => p.draw(frame),
-            Popup::RenameTag(p) => p.draw(frame),
-            Popup::DeleteFeed(p) => p.draw(frame),
+            Popup::EditFeed(p) => p.draw(frame, cx),
+            Popup::RenameTag(p) => p.draw(frame, cx),
+            Popup::DeleteFeed(p) => p.draw(frame, cx),
             Popup::FeedInfo(p) => p.draw(frame, cx),
-            Popup::Import(p) => p.draw(frame),
-            Popup::Links(p) => p.draw(frame),
+            Popup::Import(p) => p.draw(frame, cx),
+            Popup::Links(p) => p.draw(frame, cx),
             Popup::Search(p) => p.draw(frame, cx),
         }
     }
@@ -159,7 +161,7 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// Draws a dialog box with `title` and `lines` (wrapped) in the middle of the screen, `width`
 /// columns wide at most, as tall as its lines.
-pub fn dialog(frame: &mut Frame<'_>, title: &str, lines: Vec<Line<'_>>, width: u16) {
+pub fn dialog(frame: &mut Frame<'_>, theme: &Theme, title: &str, lines: Vec<Line<'_>>, width: u16) {
     let area = frame.area();
     let width = width.min(area.width.saturating_sub(2)).max(20);
     let inner_width = width.saturating_sub(4).max(1) as usize;
@@ -175,8 +177,8 @@ pub fn dialog(frame: &mut Frame<'_>, title: &str, lines: Vec<Line<'_>>, width: u
             Block::default()
                 .borders(Borders::ALL)
                 .border_type(BorderType::Rounded)
-                .border_style(Style::new().fg(Color::Cyan))
-                .title(format!(" {title} ").bold())
+                .border_style(theme.popup_border)
+                .title(Span::styled(format!(" {title} "), theme.title))
                 .padding(Padding::horizontal(1)),
         ),
         rect,
@@ -184,11 +186,11 @@ pub fn dialog(frame: &mut Frame<'_>, title: &str, lines: Vec<Line<'_>>, width: u
 }
 
 /// A key hint line ("Enter add · Esc cancel"), dimmed.
-pub fn hint(text: &str) -> Line<'static> {
-    Line::from(text.to_string()).fg(Color::DarkGray)
+pub fn hint(theme: &Theme, text: &str) -> Line<'static> {
+    Line::styled(text.to_string(), theme.dim)
 }
 
-/// An error line, in red.
-pub fn error_line(text: &str) -> Line<'static> {
-    Line::from(crate::text::clean_line(text)).fg(Color::Red)
+/// An error line, in the theme's error style.
+pub fn error_line(theme: &Theme, text: &str) -> Line<'static> {
+    Line::styled(crate::text::clean_line(text), theme.error)
 }

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::Style;
 use ratatui::text::Line;
 
 use super::{Context, Outcome, TextField, dialog, error_line, hint};
@@ -127,23 +127,25 @@ impl Search {
     }
 
     pub fn draw(&self, frame: &mut Frame<'_>, cx: &Context<'_>) {
-        let mut lines: Vec<Line<'_>> = vec![self.field.line(70, true)];
+        let theme = cx.theme;
+        let mut lines: Vec<Line<'_>> = vec![self.field.line(70, true, theme)];
         if let Some(e) = &self.error {
-            lines.push(error_line(e));
+            lines.push(error_line(theme, e));
         } else if self.field.is_empty() {
             lines.push(hint(
+                theme,
                 "words, \"phrases\", prefix*, -word, OR, title: author: feed: tag:, is:unread, \
                  has:fulltext, newer:7d, after:2025-01-01",
             ));
         } else if self.results.is_empty() && !self.searching {
-            lines.push(Line::from("Nothing found.").fg(Color::DarkGray));
+            lines.push(Line::styled("Nothing found.", theme.dim));
         }
         let start = self.cursor.saturating_sub(ROWS - 1);
         for (i, h) in self.results.iter().enumerate().skip(start).take(ROWS) {
             let date = format_time(h.time, cx.tz, "%Y-%m-%d");
             let mark = if h.read { " " } else { "●" };
             let style = if i == self.cursor {
-                Style::new().add_modifier(Modifier::REVERSED)
+                theme.selected
             } else {
                 Style::new()
             };
@@ -157,7 +159,16 @@ impl Search {
             n if n >= SEARCH_LIMIT => format!("the first {n} · "),
             n => format!("{n} found · "),
         };
-        lines.push(hint(&format!("{count}↑/↓ choose · Enter open · Esc close")));
-        dialog(frame, &format!("Search {}", self.scope_name), lines, 90);
+        lines.push(hint(
+            theme,
+            &format!("{count}↑/↓ choose · Enter open · Esc close"),
+        ));
+        dialog(
+            frame,
+            theme,
+            &format!("Search {}", self.scope_name),
+            lines,
+            90,
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! expects (arrows, Home/End, Backspace/Delete, Ctrl-U to clear, Ctrl-W to delete a word).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+
+use crate::ui::theme::Theme;
 
 /// A field holds at most this many characters (a URL or a path is far shorter).
 const MAX_CHARS: usize = 4096;
@@ -85,8 +87,8 @@ impl TextField {
     }
 
     /// The field as a line `width` columns wide, scrolled so the cursor shows; the cursor is drawn
-    /// reversed when `focused`.
-    pub fn line(&self, width: usize, focused: bool) -> Line<'static> {
+    /// (in the theme's cursor style) when `focused`.
+    pub fn line(&self, width: usize, focused: bool, theme: &Theme) -> Line<'static> {
         let width = width.max(2);
         let start = (self.cursor + 1).saturating_sub(width);
         let visible: Vec<char> = self.chars.iter().skip(start).take(width).copied().collect();
@@ -94,17 +96,13 @@ impl TextField {
         let before: String = visible.iter().take(at).collect();
         let under: String = visible.get(at).map_or(" ".into(), |c| c.to_string());
         let after: String = visible.iter().skip(at + 1).collect();
-        let cursor_style = if focused {
-            Style::new().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::new()
-        };
+        let cursor_style = if focused { theme.cursor } else { Style::new() };
         Line::from(vec![
             Span::raw(before),
             Span::styled(under, cursor_style),
             Span::raw(after),
         ])
-        .style(Style::new().add_modifier(Modifier::UNDERLINED))
+        .style(theme.input)
     }
 }
 
