@@ -27,6 +27,8 @@ use crate::session::subscriptions::{FeedEdit, Subscription, format_minutes, pars
 use crate::store::{AddOutcome, Scope};
 use crate::text::{clean_line, clean_text};
 
+mod account;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tidings",
@@ -172,6 +174,11 @@ pub enum CliCommand {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `tidings man > ~/.local/share/man/man1/tidings.1`.
     Man,
+    /// Sync with a feed server (Tiny Tiny RSS, or one that speaks Fever) instead of polling feeds.
+    Account {
+        #[command(subcommand)]
+        action: account::AccountAction,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -365,6 +372,9 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         })?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let CliCommand::Account { action } = command {
+        return account::run(profile, config, action);
+    }
     if let CliCommand::Check {
         salvage,
         restore,
@@ -482,6 +492,12 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             emit(&block_on(subs.export())??)?;
             ExitCode::SUCCESS
         }
+        CliCommand::Refresh { feeds, due } if session.account().is_some() => {
+            if !feeds.is_empty() || due {
+                warn_line("tidings: the profile syncs with a server: the whole account is synced");
+            }
+            account::sync(&session)?
+        }
         CliCommand::Refresh { feeds, due } => refresh(&session, &feeds, due)?,
         CliCommand::List {
             what,
@@ -560,7 +576,8 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         | CliCommand::Check { .. }
         | CliCommand::Config { .. }
         | CliCommand::Completions { .. }
-        | CliCommand::Man => ExitCode::SUCCESS,
+        | CliCommand::Man
+        | CliCommand::Account { .. } => ExitCode::SUCCESS,
     };
     session.close();
     Ok(code)

@@ -6,11 +6,13 @@
 //! The HTTP client is built on first use: loading the system's TLS roots costs milliseconds that the
 //! reader's first frame should not wait for.
 
+pub mod account;
 pub mod article;
 pub mod db;
 pub mod refresh;
 pub mod search;
 pub mod subscriptions;
+pub mod sync;
 pub mod welcome;
 
 use std::sync::{Arc, OnceLock};
@@ -35,6 +37,8 @@ pub enum SessionError {
     CacheGone,
     #[error("a cache task failed (see the log)")]
     TaskPanicked,
+    #[error(transparent)]
+    Account(#[from] account::AccountError),
 }
 
 /// One profile, opened: the cache, the client, the refresher and the settings.
@@ -44,15 +48,20 @@ pub struct Session {
     /// The cache file (`None` for a session over a store handed in by a test).
     cache: Option<std::path::PathBuf>,
     refresher: OnceLock<Arc<Refresher>>,
+    /// The sync account (`account.toml`); without one, the profile polls its feeds itself.
+    account: Option<account::Account>,
+    syncer: OnceLock<Arc<sync::Syncer>>,
 }
 
 impl Session {
     /// Opens the profile's cache (creating and migrating it). Nothing touches the network.
     pub fn open(profile: &Profile, config: Config) -> Result<Session, SessionError> {
+        let account = account::Account::load(&profile.config_dir)?;
         let cache = profile.cache_file();
         let db = Db::open(&cache)?;
         let mut session = Session::with_db(db, config);
         session.cache = Some(cache);
+        session.account = account;
         Ok(session)
     }
 
@@ -63,7 +72,32 @@ impl Session {
             db,
             cache: None,
             refresher: OnceLock::new(),
+            account: None,
+            syncer: OnceLock::new(),
         }
+    }
+
+    /// A session that syncs with `account` (tests; `open` reads the profile's account file).
+    pub fn with_account(mut self, account: account::Account) -> Session {
+        self.account = Some(account);
+        self
+    }
+
+    /// The sync account, if the profile has one.
+    pub fn account(&self) -> Option<&account::Account> {
+        self.account.as_ref()
+    }
+
+    /// The sync source, when the profile has an account (built on first use; nothing is sent yet).
+    pub fn syncer(&self) -> Option<Arc<sync::Syncer>> {
+        let account = self.account.as_ref()?;
+        Some(Arc::clone(self.syncer.get_or_init(|| {
+            Arc::new(sync::Syncer::new(
+                account.clone(),
+                self.db.clone(),
+                &self.config,
+            ))
+        })))
     }
 
     pub fn config(&self) -> &Config {
@@ -89,8 +123,12 @@ impl Session {
         subscriptions::Subscriptions::new(self)
     }
 
-    /// The first start of a profile: the welcome feed, unless the profile already has feeds.
+    /// The first start of a profile: the welcome feed, unless the profile already has feeds or
+    /// takes them from a sync server.
     pub fn ensure_first_run(&self) -> Result<(), SessionError> {
+        if self.account.is_some() {
+            return Ok(());
+        }
         self.db.write_blocking(welcome::ensure_first_run)
     }
 

@@ -320,11 +320,15 @@ impl Client {
         } else {
             url.set_query(Some(&format!("api&{commands}")));
         }
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        body.append_pair("api_key", &self.api_key);
-        for (key, value) in form {
-            body.append_pair(key, value);
-        }
+        // Finished before the request is sent: the serializer is not `Send`.
+        let body = {
+            let mut body = url::form_urlencoded::Serializer::new(String::new());
+            body.append_pair("api_key", &self.api_key);
+            for (key, value) in form {
+                body.append_pair(key, value);
+            }
+            body.finish()
+        };
         let request = self
             .http
             .post(url)
@@ -333,7 +337,7 @@ impl Client {
                 "application/x-www-form-urlencoded",
             )
             .header(reqwest::header::ACCEPT, "application/json")
-            .body(body.finish());
+            .body(body);
         let result = exchange(request, self.max_body).await;
         tracing::debug!(
             commands,

@@ -113,7 +113,15 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         tokio::spawn(async move {
             match session.refresher() {
                 Ok(refresher) => {
-                    let _ = refresh::spawn_with(refresher, update_tx, poller_rx).await;
+                    let _ = match session.syncer() {
+                        Some(syncer) => {
+                            crate::session::sync::spawn_with(
+                                syncer, refresher, update_tx, poller_rx,
+                            )
+                            .await
+                        }
+                        None => refresh::spawn_with(refresher, update_tx, poller_rx).await,
+                    };
                 }
                 Err(e) => {
                     let _ = msgs.send(Msg::Failed(format!("cannot refresh feeds: {e}")));
