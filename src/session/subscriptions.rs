@@ -69,7 +69,18 @@ pub enum SubscribeError {
     Invalid(String),
     #[error(transparent)]
     Session(#[from] SessionError),
+    #[error("{0}")]
+    Server(String),
 }
+
+impl From<super::sync::SyncError> for SubscribeError {
+    fn from(e: super::sync::SyncError) -> Self {
+        SubscribeError::Server(e.to_string())
+    }
+}
+
+/// What the Fever API cannot do, said where the user asked for it.
+const FEVER_CANNOT_SUBSCRIBE: &str = "a Fever server cannot subscribe or unsubscribe through its API: do it on the server's own pages, then sync";
 
 impl From<crate::store::StoreError> for SubscribeError {
     fn from(e: crate::store::StoreError) -> Self {
@@ -223,6 +234,9 @@ impl<'a> Subscriptions<'a> {
         feed: ProbedFeed,
         sub: Subscription,
     ) -> Result<i64, SubscribeError> {
+        if self.session.account().is_some() {
+            return self.add_on_server(&feed.url, &sub).await;
+        }
         let new = new_feed(&Subscription {
             url: feed.url.clone(),
             ..sub
@@ -276,12 +290,35 @@ impl<'a> Subscriptions<'a> {
     /// Subscribes without fetching (the command line's `add`; the next refresh fetches it).
     pub async fn add(&self, sub: Subscription) -> Result<AddOutcome, SubscribeError> {
         let url = normalize_feed_url(&sub.url).map_err(SubscribeError::BadUrl)?;
+        if self.session.account().is_some() {
+            return self.add_on_server(&url, &sub).await.map(AddOutcome::Added);
+        }
         let new = new_feed(&Subscription { url, ..sub });
         Ok(self
             .session
             .db()
             .write(Lane::Interactive, move |s| s.add_feed(&new))
             .await?)
+    }
+
+    /// Subscribes through the sync server, which fetches the feed from then on.
+    async fn add_on_server(&self, url: &str, sub: &Subscription) -> Result<i64, SubscribeError> {
+        let Some(syncer) = self.session.syncer() else {
+            return Err(SubscribeError::Server("this profile has no account".into()));
+        };
+        if !syncer.can_subscribe() {
+            return Err(SubscribeError::Server(FEVER_CANNOT_SUBSCRIBE.into()));
+        }
+        let category = clean_tags(&sub.tags).into_iter().next();
+        syncer
+            .subscribe(url, category.as_deref())
+            .await?
+            .ok_or_else(|| {
+                SubscribeError::Server(
+                    "the server took the subscription but does not list the feed yet; sync again later"
+                        .into(),
+                )
+            })
     }
 
     /// Applies `edit` to a feed; returns what changed, in words (empty when nothing did).
@@ -318,6 +355,11 @@ impl<'a> Subscriptions<'a> {
         if let Some(on) = edit.full_text {
             changes.push(format!("full articles {}", if on { "on" } else { "off" }));
         }
+        if edit.tags.is_some() && self.remote_id(feed_id).await?.is_some() {
+            return Err(SubscribeError::Invalid(
+                "the tags of a synced feed are its category on the server: change it there".into(),
+            ));
+        }
         if let Some(hidden) = edit.hidden {
             changes.push(if hidden { "hidden" } else { "shown" }.to_string());
         }
@@ -346,12 +388,30 @@ impl<'a> Subscriptions<'a> {
         Ok(changes)
     }
 
-    /// Unsubscribes; with `keep_starred` the feed's starred articles stay in the cache.
+    /// A feed's id on the sync server, if it is synced.
+    async fn remote_id(&self, feed_id: i64) -> Result<Option<i64>, SubscribeError> {
+        Ok(self
+            .session
+            .db()
+            .read(move |s| s.feed_remote_id(feed_id))
+            .await?)
+    }
+
+    /// Unsubscribes (on the sync server too, for a synced feed); with `keep_starred` the feed's
+    /// starred articles stay in the cache.
     pub async fn remove(
         &self,
         feed_id: i64,
         keep_starred: bool,
     ) -> Result<Removed, SubscribeError> {
+        if let (Some(remote_id), Some(syncer)) =
+            (self.remote_id(feed_id).await?, self.session.syncer())
+        {
+            if !syncer.can_subscribe() {
+                return Err(SubscribeError::Server(FEVER_CANNOT_SUBSCRIBE.into()));
+            }
+            syncer.unsubscribe(remote_id).await?;
+        }
         Ok(self
             .session
             .db()

@@ -125,6 +125,46 @@ impl Syncer {
         Ok(guard)
     }
 
+    /// Whether the server can subscribe and unsubscribe (TT-RSS can, the Fever API cannot).
+    pub fn can_subscribe(&self) -> bool {
+        self.account.kind == Kind::Ttrss
+    }
+
+    /// Subscribes on the server (filed under `category` when the server has one of that name), then
+    /// syncs so the feed shows here. Returns the feed's id in the cache when it came back.
+    pub async fn subscribe(
+        &self,
+        url: &str,
+        category: Option<&str>,
+    ) -> Result<Option<i64>, SyncError> {
+        {
+            let mut guard = self.client().await?;
+            let remote = guard.as_mut().ok_or(SyncError::Http("no client".into()))?;
+            // TT-RSS's API cannot create a category: without one of that name, no category.
+            let remote_id = match remote.subscribe(url, category).await {
+                Err(RemoteError::Unsupported(why)) if category.is_some() => {
+                    tracing::info!(why, "subscribing without a category");
+                    remote.subscribe(url, None).await?
+                }
+                other => other?,
+            };
+            tracing::info!(remote_id, "subscribed on the server");
+        }
+        self.sync(None).await?;
+        let url = url.to_string();
+        Ok(self
+            .db
+            .read(move |s| Ok(s.find_feed(&url).ok().map(|f| f.id)))
+            .await?)
+    }
+
+    /// Unsubscribes on the server (the caller removes the feed here).
+    pub async fn unsubscribe(&self, remote_id: i64) -> Result<(), SyncError> {
+        let mut guard = self.client().await?;
+        let remote = guard.as_mut().ok_or(SyncError::Http("no client".into()))?;
+        Ok(remote.unsubscribe(remote_id).await?)
+    }
+
     /// Logs in and counts the server's feeds (`tidings account test`).
     pub async fn test(&self) -> Result<(usize, u64), SyncError> {
         let mut guard = self.client().await?;

@@ -358,6 +358,19 @@ impl Store {
         Ok(())
     }
 
+    /// A feed's id on the sync server (`None` for a feed polled here).
+    pub fn feed_remote_id(&self, feed_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT remote_id FROM feeds WHERE id = ?1",
+                [feed_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// Whether any feed in the cache comes from a sync server.
     pub fn has_synced_feeds(&self) -> Result<bool> {
         Ok(self.conn.query_row(
