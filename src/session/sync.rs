@@ -271,8 +271,7 @@ impl Syncer {
             }
         }
 
-        let unread = remote.unread_ids().await?;
-        let starred = remote.starred_ids().await?;
+        let (unread, starred) = remote.unread_and_starred_ids().await?;
         report.state_changes = self
             .db
             .write(Lane::Background, move |s| {

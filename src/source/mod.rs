@@ -19,6 +19,7 @@ pub mod ttrss;
 use remote::{Capabilities, Flag, RemoteArticle, RemoteError, RemoteFeed};
 
 /// A client for either protocol; every method forwards to the one inside.
+#[derive(Debug)]
 pub enum Remote {
     Ttrss(ttrss::Client),
     Fever(fever::Client),
@@ -75,6 +76,14 @@ impl Remote {
         match self {
             Remote::Ttrss(c) => c.starred_ids().await,
             Remote::Fever(c) => c.starred_ids().await,
+        }
+    }
+
+    /// The unread and the starred ids (Fever: one request for both; TT-RSS: its two listings).
+    pub async fn unread_and_starred_ids(&mut self) -> Result<(Vec<i64>, Vec<i64>), RemoteError> {
+        match self {
+            Remote::Ttrss(c) => Ok((c.unread_ids().await?, c.starred_ids().await?)),
+            Remote::Fever(c) => c.unread_and_starred_ids().await,
         }
     }
 

@@ -13,3 +13,4 @@ pub mod cli;
 pub mod pty;
 pub mod server;
 pub mod store;
+pub mod sync_servers;
