@@ -28,6 +28,7 @@ use crate::store::{AddOutcome, Scope};
 use crate::text::{clean_line, clean_text};
 
 mod account;
+mod saved;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -151,6 +152,9 @@ pub enum CliCommand {
         /// Only unread articles.
         #[arg(long)]
         unread: bool,
+        /// Only articles this query matches (the language of `search`), newest first.
+        #[arg(long, conflicts_with = "feed")]
+        query: Option<String>,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
@@ -174,6 +178,16 @@ pub enum CliCommand {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `tidings man > ~/.local/share/man/man1/tidings.1`.
     Man,
+    /// Saved searches: listed in the reader like feeds, with their counts.
+    Saved {
+        #[command(subcommand)]
+        action: saved::SavedAction,
+    },
+    /// Filters: hide (or mark read) what a query matches as it arrives.
+    Filter {
+        #[command(subcommand)]
+        action: saved::FilterCommand,
+    },
     /// Sync with a feed server (Tiny Tiny RSS, or one that speaks Fever) instead of polling feeds.
     Account {
         #[command(subcommand)]
@@ -499,17 +513,25 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             account::sync(&session)?
         }
         CliCommand::Refresh { feeds, due } => refresh(&session, &feeds, due)?,
+        CliCommand::Saved { action } => saved::saved(&session, action)?,
+        CliCommand::Filter { action } => saved::filter(&session, action)?,
         CliCommand::List {
             what,
             feed,
             unread,
+            query,
             json,
         } => {
-            let feed_id = match feed {
-                Some(f) => Some(block_on(subs.find(&f))??),
-                None => None,
+            let scope = match (feed, query) {
+                (Some(f), _) => Scope::Feed(block_on(subs.find(&f))??),
+                (None, Some(q)) => {
+                    // Checked here, so a mistake says where it is instead of listing nothing.
+                    crate::store::query::parse(&q, crate::store::now_unix())?;
+                    Scope::Search(q)
+                }
+                (None, None) => Scope::All,
             };
-            list(&session, what, feed_id, unread, json)?;
+            list(&session, what, scope, unread, json)?;
             ExitCode::SUCCESS
         }
         CliCommand::Show { id, width } => {
@@ -761,20 +783,20 @@ struct FeedJson<'a> {
 fn list(
     session: &Session,
     what: ListWhat,
-    feed: Option<i64>,
+    scope: Scope,
     unread: bool,
     json: bool,
 ) -> anyhow::Result<()> {
     // The rows stream out from the session's reader thread: a million rows never sit in memory.
     session
         .db()
-        .read_blocking(move |store| Ok(list_on(store, what, feed, unread, json)))?
+        .read_blocking(move |store| Ok(list_on(store, what, scope, unread, json)))?
 }
 
 fn list_on(
     store: &crate::store::Store,
     what: ListWhat,
-    feed: Option<i64>,
+    scope: Scope,
     unread: bool,
     json: bool,
 ) -> anyhow::Result<()> {
@@ -813,10 +835,6 @@ fn list_on(
             }
         }
         ListWhat::Articles => {
-            let scope = match feed {
-                Some(id) => Scope::Feed(id),
-                None => Scope::All,
-            };
             let tz = chrono::Local::now().fixed_offset().timezone();
             store.for_each_listing(&scope, unread, |a| -> anyhow::Result<()> {
                 if json {

@@ -11,6 +11,8 @@ use ratatui::style::Color;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::ui::keymap::KeyConfig;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -30,11 +32,17 @@ pub struct Config {
     pub browser: Option<String>,
     /// The browser runs in this terminal (w3m, lynx): the reader steps aside until it exits.
     pub browser_in_terminal: bool,
+    /// The reader takes the mouse (wheel, clicks); off leaves it to the terminal (selecting text).
+    pub mouse: bool,
     /// The reader's colours (`NO_COLOR` in the environment wins over it).
     pub theme: ThemeName,
     /// Colours of single roles of the theme, over the theme's own.
     #[serde(skip_serializing_if = "Colors::is_empty")]
     pub colors: Colors,
+    /// Key bindings per mode, laid over the defaults (read as data here; the reader's keymap
+    /// merges them).
+    #[serde(skip_serializing_if = "KeyConfig::is_empty")]
+    pub keys: KeyConfig,
 }
 
 impl Default for Config {
@@ -48,8 +56,10 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             browser: None,
             browser_in_terminal: false,
+            mouse: true,
             theme: ThemeName::Dark,
             colors: Colors::default(),
+            keys: KeyConfig::default(),
         }
     }
 }
@@ -73,10 +83,34 @@ max_body_bytes = 16777216
 # browser = "firefox --new-tab %u"
 # The browser runs in this terminal (w3m, lynx): the reader steps aside until it exits.
 browser_in_terminal = false
+# The mouse: the wheel scrolls the pane under the pointer, a click selects, a second click opens, a
+# click on a numbered link [3] opens it. false leaves the mouse to the terminal (to select text).
+mouse = true
 # The reader's colours: dark, light (for light backgrounds), high-contrast, or terminal (only the
 # terminal's own 16 colours, so its palette decides). NO_COLOR=1 in the environment draws without
 # colour (bold, reverse, underline, dim) whatever is set here.
 theme = "dark"
+# Keys, per mode: [keys.feeds], [keys.headlines], [keys.article], or [keys.all] for the three
+# panes (a pane's own table wins over it). A key is a character ("j", "G", "?"), a name (space,
+# enter, esc, tab, backspace, delete, insert, up, down, left, right, home, end, pageup, pagedown,
+# f1 … f24) after ctrl-, alt- or shift- if held, or a chord of keys separated by spaces ("g g").
+# The action is one of the names below; "none" unbinds a key. A binding replaces the default one
+# for its key (and a chord the defaults on its first key); two actions for one key in one table are
+# an error. The actions: down, up, next_pane, prev_pane, open, top, bottom, page_down, page_up,
+# next_unread, prev_unread, refresh_selected, refresh_all, toggle_read, mark_all_read, toggle_star,
+# open_in_browser, fetch_full_text, toggle_text_source, toggle_feed_full_text, add_feed, edit_feed,
+# delete_feed, feed_info, import, toggle_failing_only, link_list, search, undo, redraw, help, back,
+# quit. Dialogs take [keys.popup] for down, up, page_down, page_up, top, bottom, open (Enter),
+# back (Esc), next_pane (Tab), prev_pane and quit, with keys that type nothing (ctrl-j, f2).
+# [keys.all]
+# x = "toggle_read"
+# m = "none"
+# [keys.headlines]
+# "g g" = "top"
+# "ctrl-f" = "page_down"
+# [keys.popup]
+# "ctrl-j" = "down"
+
 # A colour for any role of the theme: a name (red, lightblue, darkgray, default …), a 256-colour
 # index ("238" or 238) or "#rrggbb"; { fg = …, bg = … } sets the background too (a background
 # replaces the reversed highlight). The roles: title, border, focused_border, popup_border, selected,

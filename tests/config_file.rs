@@ -133,3 +133,113 @@ fn theme_and_colours_are_shown_in_the_configuration_in_effect() {
         Some(ratatui::style::Color::Rgb(0x30, 0x30, 0x30))
     );
 }
+
+/// `[keys]` mistakes stop tidings like any other: a key that cannot be read (at the key), an
+/// unknown action or mode, and two actions for one key in one table (at the value).
+#[test]
+fn a_bad_key_binding_names_the_line_column_and_what_was_expected() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("config.toml");
+    let cases: [(&str, &str, &[&str]); 6] = [
+        (
+            "theme = \"dark\"\n[keys.feeds]\n\"ctrl-\" = \"quit\"\n",
+            "line 3, column 1",
+            &["invalid key `ctrl-`", "f1 … f24", "`g g`"],
+        ),
+        (
+            "[keys.headlines]\nj = \"down\"\nx = \"launch\"\n",
+            "line 3, column 5",
+            &["unknown action `launch`", "`none`", "`page_down`"],
+        ),
+        (
+            "[keys.article]\n\"ctrl-d\" = \"page_down\"\n\"C-d\" = \"quit\"\n",
+            "column ",
+            &["conflicting bindings", "`ctrl-d`", "`page_down`", "`quit`"],
+        ),
+        (
+            "[keys.feeds]\ng = \"top\"\n\"g g\" = \"top\"\n",
+            "line ",
+            &["conflicting bindings", "chord `g g` could never be typed"],
+        ),
+        (
+            "[keys.reader]\nj = \"down\"\n",
+            "line 1, column 7",
+            &["unknown field `reader`", "`feeds`", "`popup`"],
+        ),
+        (
+            "[keys.popup]\nq = \"back\"\n",
+            "line 2, column 1",
+            &["types a character"],
+        ),
+    ];
+    for (text, place, expected) in cases {
+        std::fs::write(&file, text).unwrap();
+        let out = common::cli::tidings_output(home.path(), &["config"]);
+        assert!(!out.status.success(), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&file.display().to_string()), "{err}");
+        assert!(err.contains(place), "{text}: {err}");
+        for e in expected {
+            assert!(err.contains(e), "{text}: no {e:?} in {err}");
+        }
+    }
+}
+
+#[test]
+fn key_bindings_are_shown_in_the_configuration_in_effect() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[keys.all]\nx = \"toggle-read\"\n[keys.headlines]\n\"g g\" = \"top\"\n\"Ctrl-F\" = \"page_down\"\nm = \"none\"\n",
+    )
+    .unwrap();
+    let shown = common::cli::tidings(home.path(), &["config"]);
+    assert!(shown.contains("[keys.headlines]"), "{shown}");
+    assert!(shown.contains("\"g g\" = \"top\""), "{shown}");
+    assert!(shown.contains("ctrl-f = \"page_down\""), "{shown}");
+    assert!(shown.contains("m = \"none\""), "{shown}");
+    assert!(shown.contains("x = \"toggle_read\""), "{shown}");
+    let parsed: Config = toml::from_str(&shown).unwrap();
+    assert_eq!(parsed.keys.headlines.bindings.len(), 3);
+}
+
+/// The default file's comment lists every action a key can be bound to.
+#[test]
+fn the_default_file_names_every_action() {
+    for action in tidings::ui::keymap::Action::bindable() {
+        let name = action.name().unwrap();
+        assert!(
+            DEFAULT_FILE.contains(&format!(" {name},"))
+                || DEFAULT_FILE.contains(&format!(" {name}."))
+                || DEFAULT_FILE.contains(&format!(" {name}\n")),
+            "{name} is not in DEFAULT_FILE"
+        );
+    }
+}
+
+/// The commented `[keys]` example of `tidings config --default` works once uncommented.
+#[test]
+fn the_default_files_key_example_reads() {
+    use tidings::ui::keymap::{Action, Keymap, Mode};
+    let mut text = String::new();
+    let mut in_keys = false;
+    for line in DEFAULT_FILE.lines() {
+        in_keys |= line == "# [keys.all]";
+        in_keys &= !line.is_empty();
+        text.push_str(if in_keys { &line[2..] } else { line });
+        text.push('\n');
+    }
+    let parsed: Config = toml::from_str(&text).expect("the uncommented example parses");
+    let keymap = Keymap::new(&parsed.keys);
+    let press = |c| crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+    assert_eq!(
+        keymap.action(Mode::Article, &press('x')),
+        Some(Action::ToggleRead)
+    );
+    assert_eq!(keymap.action(Mode::Feeds, &press('m')), None);
+    assert_eq!(
+        keymap.action(Mode::Headlines, &press('g')),
+        None,
+        "g begins the chord g g"
+    );
+}

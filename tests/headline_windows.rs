@@ -161,7 +161,12 @@ fn upgrading_a_version_3_cache_counts_what_it_holds() {
     let conn = rusqlite::Connection::open(dir.path().join("cache.db")).unwrap();
     conn.execute_batch(
         "DROP TRIGGER articles_counted_in; DROP TRIGGER articles_counted_out;
-         DROP TRIGGER articles_counted_read;
+         DROP TRIGGER articles_counted_read; DROP TRIGGER articles_counted_hidden;
+         DROP TRIGGER outbox_read; DROP TRIGGER outbox_star; DROP TABLE outbox;
+         DROP INDEX feeds_remote; DROP INDEX articles_remote; DROP INDEX articles_hidden;
+         ALTER TABLE feeds DROP COLUMN remote_id; ALTER TABLE articles DROP COLUMN remote_id;
+         ALTER TABLE articles DROP COLUMN hidden;
+         DROP TABLE saved_searches; DROP TABLE filters;
          ALTER TABLE feeds DROP COLUMN article_count; ALTER TABLE feeds DROP COLUMN unread_count;
          ALTER TABLE feeds DROP COLUMN hidden; ALTER TABLE feeds DROP COLUMN unsubscribed;
          ALTER TABLE feeds DROP COLUMN last_error_at; ALTER TABLE feeds DROP COLUMN schedule_reason;

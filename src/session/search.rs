@@ -1,11 +1,11 @@
 //! Searching the cache, for both front ends: a query in the language of [`crate::store::query`]
-//! within a scope, run on the cache's reader; and the background indexing of articles stored before
-//! the index existed.
+//! within a scope, run on the cache's reader; saved searches and filters; and the background
+//! indexing of articles stored before the index existed.
 
 use super::db::Lane;
 use super::{Session, SessionError};
 use crate::store::query::{self, QueryError};
-use crate::store::{Headline, Scope, now_unix};
+use crate::store::{Filter, FilterAction, Headline, SavedSearch, Scope, now_unix};
 
 /// Why a search gave no results list.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +14,8 @@ pub enum SearchError {
     Query(#[from] QueryError),
     #[error(transparent)]
     Session(#[from] SessionError),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Articles indexed per batch of the backlog: small enough that a person's write is never behind
@@ -40,5 +42,67 @@ impl Session {
         self.db()
             .write(Lane::Background, |s| s.index_backlog(BACKLOG_BATCH))
             .await
+    }
+}
+
+/// Saved searches and filters, for both front ends. Queries are checked here, when they are saved,
+/// so a mistake is said at once with where it went wrong.
+impl Session {
+    /// Saves `query` under `name` (a search of that name gets the new query); returns its id.
+    pub async fn save_search(&self, name: &str, query: &str) -> Result<i64, SearchError> {
+        query::parse(query, now_unix())?;
+        let name = crate::text::clean_line(name);
+        if name.is_empty() {
+            return Err(SearchError::Invalid("a saved search needs a name".into()));
+        }
+        let query = query.to_string();
+        Ok(self
+            .db()
+            .write(Lane::Interactive, move |s| s.save_search(&name, &query))
+            .await?)
+    }
+
+    /// Removes a saved search (by name or id); returns whether there was one.
+    pub async fn remove_saved_search(&self, name_or_id: &str) -> Result<bool, SearchError> {
+        let key = name_or_id.to_string();
+        Ok(self
+            .db()
+            .write(Lane::Interactive, move |s| s.remove_saved_search(&key))
+            .await?)
+    }
+
+    /// The saved searches with their counts.
+    pub async fn saved_searches(&self) -> Result<Vec<SavedSearch>, SearchError> {
+        Ok(self.db().read(|s| s.saved_searches()).await?)
+    }
+
+    /// Adds a filter; `apply_now` also applies it to what is already stored. Returns its id and how
+    /// many articles it changed.
+    pub async fn add_filter(
+        &self,
+        query: &str,
+        action: FilterAction,
+        apply_now: bool,
+    ) -> Result<(i64, usize), SearchError> {
+        query::parse(query, now_unix())?;
+        let query = query.to_string();
+        Ok(self
+            .db()
+            .write(Lane::Interactive, move |s| {
+                s.add_filter(&query, action, apply_now)
+            })
+            .await?)
+    }
+
+    /// Removes a filter made in tidings; what it hid shows again.
+    pub async fn remove_filter(&self, id: i64) -> Result<bool, SearchError> {
+        Ok(self
+            .db()
+            .write(Lane::Interactive, move |s| s.remove_filter(id))
+            .await?)
+    }
+
+    pub async fn filters(&self) -> Result<Vec<Filter>, SearchError> {
+        Ok(self.db().read(|s| s.filters()).await?)
     }
 }

@@ -70,7 +70,7 @@ pub struct SyncReport {
     pub feeds_removed: usize,
     pub new_articles: usize,
     pub state_changes: usize,
-    /// HTTP requests made, login included.
+    /// HTTP requests made, sending the outbox included; the login is not counted.
     pub requests: u64,
 }
 
@@ -222,13 +222,15 @@ impl Syncer {
         &self,
         updates: Option<&mpsc::Sender<Update>>,
     ) -> Result<SyncReport, SyncError> {
+        // Counted from after the login (made by the first call of the process), so that the
+        // outbox's requests count too.
+        let before = self.client().await?.as_ref().map_or(0, Remote::requests);
         let mut report = SyncReport {
             sent: self.send_outbox().await?,
             ..SyncReport::default()
         };
         let mut guard = self.client().await?;
         let remote = guard.as_mut().ok_or(SyncError::Http("no client".into()))?;
-        let before = remote.requests();
 
         let feeds: Vec<SyncedFeed> = remote.feeds().await?.into_iter().filter_map(feed).collect();
         report.feeds = feeds.len();

@@ -52,6 +52,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut new = 0;
+        let mut first_new: Option<i64> = None;
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO articles (feed_id, guid, title, author, link, published, updated, sort_time, first_seen)
@@ -136,6 +137,7 @@ impl Store {
                 let id = match (inserted, known) {
                     (Some(id), _) => {
                         new += 1;
+                        first_new.get_or_insert(id);
                         id
                     }
                     (None, known) => {
@@ -165,6 +167,9 @@ impl Store {
                     )?;
                 }
             }
+        }
+        if let Some(first) = first_new {
+            super::saved::apply_filters(&tx, first)?;
         }
         if !last {
             tx.commit()?;
@@ -256,7 +261,7 @@ impl Store {
             let rows = stmt.query_map(params_from_iter(values), |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<i64>>>()?
         };
-        if !matches!(scope, Scope::Starred) {
+        if matches!(scope, Scope::All | Scope::Tag(_) | Scope::Feed(_)) {
             let now = super::now_unix();
             tx.execute(
                 "INSERT INTO outbox (op, remote_id, before, created_at)

@@ -10,13 +10,21 @@ use super::{ArticleListing, Headline, HeadlineWindow, Result, Scope, Store};
 /// `WHERE` clause and parameters selecting the articles of a scope.
 pub(super) fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Value>) {
     let (mut clause, params) = match scope {
-        Scope::All => ("1".to_string(), vec![]),
-        Scope::Starred => ("starred = 1".to_string(), vec![]),
+        Scope::All => ("hidden = 0".to_string(), vec![]),
+        Scope::Starred => ("starred = 1 AND hidden = 0".to_string(), vec![]),
         Scope::Tag(tag) => (
-            "feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)".to_string(),
+            "feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?) AND hidden = 0".to_string(),
             vec![Value::Text(tag.clone())],
         ),
-        Scope::Feed(id) => ("feed_id = ?".to_string(), vec![Value::Integer(*id)]),
+        Scope::Feed(id) => (
+            "feed_id = ? AND hidden = 0".to_string(),
+            vec![Value::Integer(*id)],
+        ),
+        Scope::Search(text) => {
+            let (clause, values) = super::search::query_clause(text);
+            (format!("{clause} AND hidden = 0"), values)
+        }
+        Scope::Hidden => ("hidden = 1".to_string(), vec![]),
     };
     if unread_only {
         clause.push_str(" AND read = 0");
@@ -53,7 +61,10 @@ impl Store {
     pub fn scope_count(&self, scope: &Scope) -> Result<usize> {
         let (sql, values) = match scope {
             Scope::All => ("SELECT COALESCE(SUM(article_count), 0) FROM feeds", vec![]),
-            Scope::Starred => ("SELECT COUNT(*) FROM articles WHERE starred = 1", vec![]),
+            Scope::Starred => (
+                "SELECT COUNT(*) FROM articles WHERE starred = 1 AND hidden = 0",
+                vec![],
+            ),
             Scope::Tag(tag) => (
                 "SELECT COALESCE(SUM(article_count), 0) FROM feeds
                  WHERE id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)",
@@ -63,6 +74,15 @@ impl Store {
                 "SELECT COALESCE(SUM(article_count), 0) FROM feeds WHERE id = ?",
                 vec![Value::Integer(*id)],
             ),
+            Scope::Search(_) | Scope::Hidden => {
+                let (clause, values) = scope_clause(scope, false);
+                let sql = format!("SELECT COUNT(*) FROM articles WHERE {clause}");
+                let n: i64 = self
+                    .conn
+                    .prepare_cached(&sql)?
+                    .query_row(params_from_iter(values), |r| r.get(0))?;
+                return Ok(n.max(0) as usize);
+            }
         };
         let n: i64 = self
             .conn
@@ -196,10 +216,10 @@ impl Store {
 
     /// Starred articles in the whole cache.
     pub fn starred_total(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM articles WHERE starred = 1", [], |r| {
-                r.get(0)
-            })?)
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM articles WHERE starred = 1 AND hidden = 0",
+            [],
+            |r| r.get(0),
+        )?)
     }
 }

@@ -15,6 +15,7 @@ pub use manage::Removed;
 mod model;
 pub mod query;
 mod remote;
+mod saved;
 pub use remote::{OutboxEntry, OutboxOp, SyncedFeeds};
 mod search;
 pub use search::plain_text;

@@ -63,6 +63,11 @@ pub enum Scope {
     Starred,
     Tag(String),
     Feed(i64),
+    /// The articles a query matches (a saved search), in the query language of [`super::query`];
+    /// relative dates (`newer:3d`) count from when the list is read.
+    Search(String),
+    /// Articles a filter hid.
+    Hidden,
 }
 
 /// One parsed item, ready to be stored.
@@ -226,4 +231,51 @@ pub struct SyncedArticle {
     pub item: ItemData,
     pub read: bool,
     pub starred: bool,
+}
+
+/// A saved search as the feed list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SavedSearch {
+    pub id: i64,
+    pub name: String,
+    pub query: String,
+    pub unread: i64,
+    pub total: i64,
+}
+
+/// What a filter does to the articles it matches as they arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterAction {
+    /// Kept but left out of every list (the Hidden list shows them).
+    Hide,
+    /// Marked read.
+    Read,
+}
+
+impl FilterAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterAction::Hide => "hide",
+            FilterAction::Read => "read",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FilterAction> {
+        match s {
+            "hide" => Some(FilterAction::Hide),
+            "read" => Some(FilterAction::Read),
+            _ => None,
+        }
+    }
+}
+
+/// A filter rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Filter {
+    pub id: i64,
+    pub query: String,
+    pub action: FilterAction,
+    /// `config` for rules from config.toml (changed there), `user` for rules made in tidings.
+    pub origin: String,
 }

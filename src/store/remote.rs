@@ -162,6 +162,7 @@ impl Store {
         )?;
         let now = super::now_unix();
         let mut new = 0;
+        let mut first_new: Option<i64> = None;
         {
             let mut feed_of = tx.prepare_cached("SELECT id FROM feeds WHERE remote_id = ?1")?;
             let mut insert = tx.prepare_cached(
@@ -210,6 +211,7 @@ impl Store {
                 let id = match inserted {
                     Some(id) => {
                         new += 1;
+                        first_new.get_or_insert(id);
                         id
                     }
                     None => match existing
@@ -239,6 +241,9 @@ impl Store {
                     &[item.content.as_deref()],
                 )?;
             }
+        }
+        if let Some(first) = first_new {
+            super::saved::apply_filters(&tx, first)?;
         }
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",

@@ -154,6 +154,47 @@ BEGIN
     VALUES (CASE WHEN NEW.starred THEN 'star' ELSE 'unstar' END, NEW.remote_id, unixepoch());
 END;
 "#,
+    // Saved searches (listed like feeds), filters that hide or mark read what they match as it
+    // arrives, and hidden articles: kept, left out of lists and counts (the counting triggers skip
+    // them) until un-hidden.
+    r#"
+CREATE TABLE saved_searches (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE,
+    query TEXT NOT NULL
+);
+CREATE TABLE filters (
+    id     INTEGER PRIMARY KEY,
+    query  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'user'
+);
+ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX articles_hidden ON articles(sort_time DESC, id DESC) WHERE hidden = 1;
+DROP TRIGGER articles_counted_in;
+CREATE TRIGGER articles_counted_in AFTER INSERT ON articles WHEN NEW.hidden = 0 BEGIN
+    UPDATE feeds SET article_count = article_count + 1, unread_count = unread_count + (NEW.read = 0)
+    WHERE id = NEW.feed_id;
+END;
+DROP TRIGGER articles_counted_out;
+CREATE TRIGGER articles_counted_out AFTER DELETE ON articles WHEN OLD.hidden = 0 BEGIN
+    UPDATE feeds SET article_count = article_count - 1, unread_count = unread_count - (OLD.read = 0)
+    WHERE id = OLD.feed_id;
+END;
+DROP TRIGGER articles_counted_read;
+CREATE TRIGGER articles_counted_read AFTER UPDATE OF read ON articles
+WHEN OLD.read IS NOT NEW.read AND OLD.hidden = 0 AND NEW.hidden = 0 BEGIN
+    UPDATE feeds SET unread_count = unread_count + (NEW.read = 0) - (OLD.read = 0)
+    WHERE id = NEW.feed_id;
+END;
+CREATE TRIGGER articles_counted_hidden AFTER UPDATE OF hidden ON articles
+WHEN OLD.hidden IS NOT NEW.hidden BEGIN
+    UPDATE feeds SET
+        article_count = article_count + (NEW.hidden = 0) - (OLD.hidden = 0),
+        unread_count = unread_count + (NEW.hidden = 0 AND NEW.read = 0) - (OLD.hidden = 0 AND OLD.read = 0)
+    WHERE id = NEW.feed_id;
+END;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -112,9 +112,18 @@ pub(super) fn index_article(
 }
 
 /// `WHERE` conditions (on `a.`) and values for the filters of a query within a scope.
-fn filters(query: &Query, scope: &Scope) -> (String, Vec<Value>) {
-    let (scope_sql, mut values) = scope_clause(scope, false);
-    let mut sql = format!("a.id IN (SELECT id FROM articles WHERE {scope_sql})");
+/// Without a scope, hidden articles are matched too (what filters and saved searches build on).
+fn filters(query: &Query, scope: Option<&Scope>) -> (String, Vec<Value>) {
+    let (mut sql, mut values) = match scope {
+        Some(scope) => {
+            let (scope_sql, values) = scope_clause(scope, false);
+            (
+                format!("a.id IN (SELECT id FROM articles WHERE {scope_sql})"),
+                values,
+            )
+        }
+        None => ("1".to_string(), Vec::new()),
+    };
     if let Some(unread) = query.unread {
         sql.push_str(if unread {
             " AND a.read = 0"
@@ -154,11 +163,39 @@ fn filters(query: &Query, scope: &Scope) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// A `WHERE` condition on `articles` (no alias) for the articles a query matches, read at this
+/// moment (relative dates count from now). A query that does not parse matches nothing: it was
+/// checked when it was saved, so only a change of the language could make it fail.
+pub(super) fn query_clause(text: &str) -> (String, Vec<Value>) {
+    let Ok(query) = super::query::parse(text, super::now_unix()) else {
+        return ("0".to_string(), Vec::new());
+    };
+    let (filter_sql, mut values) = filters(&query, None);
+    let sql = match (query.fts_expression(), query.negated_expression()) {
+        (Some(expr), _) => {
+            values.insert(0, Value::Text(expr));
+            format!(
+                "id IN (SELECT a.id FROM articles_fts f JOIN articles a ON a.id = f.rowid
+                        WHERE articles_fts MATCH ? AND {filter_sql})"
+            )
+        }
+        (None, Some(neg)) => {
+            values.push(Value::Text(neg));
+            format!(
+                "id IN (SELECT a.id FROM articles a WHERE {filter_sql}
+                        AND a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?))"
+            )
+        }
+        (None, None) => format!("id IN (SELECT a.id FROM articles a WHERE {filter_sql})"),
+    };
+    (sql, values)
+}
+
 impl Store {
     /// Articles matching `query` within `scope`: best matches first when there are words, newest
     /// first when there are only filters. At most `limit`.
     pub fn search(&self, query: &Query, scope: &Scope, limit: usize) -> Result<Vec<Headline>> {
-        let (filter_sql, mut values) = filters(query, scope);
+        let (filter_sql, mut values) = filters(query, Some(scope));
         let sql = match (query.fts_expression(), query.negated_expression()) {
             (Some(expr), _) => {
                 values.insert(0, Value::Text(expr));

@@ -6,21 +6,23 @@ use std::collections::HashMap;
 use chrono::FixedOffset;
 use ratatui::layout::Rect;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 mod actions;
 mod feed_list;
 mod flags;
 mod headline_window;
 mod manage;
+mod mouse;
 mod navigation;
 
 pub use headline_window::HEADLINE_WINDOW;
+pub use mouse::{StatusPart, WHEEL_ROWS, link_number_at};
 
 /// The article id of a linked page shown in the article pane (fetched, not stored).
 pub const LINKED_PAGE: i64 = -1;
 
-use super::keymap::Action;
+use super::keymap::{Action, Key, Keymap};
 use super::popups::{self, Popup};
 use super::theme::Theme;
 use crate::feed::discover::FeedLink;
@@ -83,6 +85,8 @@ pub enum Done {
 pub enum Msg {
     /// A key as pressed: the popup on top takes it, else the keymap of the focused pane.
     Key(KeyEvent),
+    /// A mouse event (when the mouse is on): wheel and clicks, at terminal cells.
+    Mouse(MouseEvent),
     Action(Action),
     Resize(u16, u16),
     /// About once a second: coalesced reloads happen here.
@@ -92,6 +96,12 @@ pub enum Msg {
         feeds: Vec<FeedSummary>,
         unread_total: i64,
         starred_total: i64,
+    },
+    /// The saved searches with fresh counts, and how many articles filters hide (read after the
+    /// feeds, so the feed list never waits for the searches).
+    SearchesLoaded {
+        searches: Vec<crate::store::SavedSearch>,
+        hidden_total: i64,
     },
     /// Reading the scope's headlines failed (a damaged cache): say so instead of "Loading…".
     HeadlinesFailed {
@@ -258,6 +268,10 @@ pub struct App {
     pub article_scroll: usize,
     pub unread_total: i64,
     pub starred_total: i64,
+    /// Saved searches, listed in the feed list with their counts.
+    pub saved_searches: Vec<crate::store::SavedSearch>,
+    /// Articles filters hid (the Hidden entry shows when there are some).
+    pub hidden_total: i64,
     pub progress: Option<Progress>,
     pub last_error: Option<String>,
     pub notice: Option<String>,
@@ -285,6 +299,10 @@ pub struct App {
     pub redraw: bool,
     /// The styles everything is drawn in (the dark theme until the runtime sets the configured one).
     pub theme: Theme,
+    /// The keys in effect (the defaults until the runtime lays `[keys]` over them).
+    pub keymap: Keymap,
+    /// The keys of a chord typed so far (`g` of `g g`).
+    pub pending_keys: Vec<Key>,
 }
 
 impl App {
@@ -307,6 +325,8 @@ impl App {
             article_scroll: 0,
             unread_total: 0,
             starred_total: 0,
+            saved_searches: Vec::new(),
+            hidden_total: 0,
             progress: None,
             last_error: None,
             notice: None,
@@ -323,6 +343,8 @@ impl App {
             last_marked: None,
             redraw: false,
             theme: Theme::default(),
+            keymap: Keymap::default(),
+            pending_keys: Vec::new(),
         }
         .with_entries()
     }
@@ -343,6 +365,15 @@ impl App {
         ]
     }
 
+    /// What a search list is called: its saved name, else the query.
+    pub fn search_title(&self, query: &str) -> String {
+        self.saved_searches
+            .iter()
+            .find(|s| s.query == query)
+            .map(|s| clean_line(&s.name))
+            .unwrap_or_else(|| format!("Search: {}", clean_line(query)))
+    }
+
     pub fn feed_title(&self, id: i64) -> &str {
         self.feed_titles.get(&id).map(String::as_str).unwrap_or("")
     }
@@ -360,6 +391,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key),
+            Msg::Mouse(event) => self.on_mouse(event),
             Msg::Action(action) => {
                 if !self.popups.is_empty() {
                     // Keys reach popups as keys; an action while one is open only quits or closes it.
@@ -429,6 +461,15 @@ impl App {
                 self.starred_total = starred_total;
                 self.rebuild_entries();
                 self.after_feeds_loaded()
+            }
+            Msg::SearchesLoaded {
+                searches,
+                hidden_total,
+            } => {
+                self.saved_searches = searches;
+                self.hidden_total = hidden_total;
+                self.rebuild_entries();
+                vec![]
             }
             Msg::HeadlinesLoaded { scope, window } => self.window_loaded(scope, window),
             Msg::HeadlinesFailed { scope, error } => {

@@ -61,6 +61,9 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
 
     // From here on the terminal is ours; ratatui's panic hook restores it before a panic is printed.
     let mut terminal = ratatui::init();
+    // Mouse reporting, switched off again on every way out (see `MouseCapture`); its panic hook
+    // goes before the one for background tasks, so only a panic of the reader itself turns it off.
+    let mouse = MouseCapture::start(session.config().mouse);
     crate::logging::contain_background_panics();
     let size = terminal.size().unwrap_or_default();
     let mut app = App::new(Rect::new(0, 0, size.width, size.height), tz);
@@ -68,6 +71,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         session.config(),
         theme::no_color(std::env::var_os("NO_COLOR").as_deref()),
     );
+    app.keymap = super::keymap::Keymap::new(&session.config().keys);
     // The first frame is the full one: the feed list and the first headlines, read before drawing.
     for command in app.init() {
         if let Some(msg) = exec.store_command(command).await {
@@ -75,6 +79,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         }
     }
     if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
+        mouse.pause();
         ratatui::restore();
         return Err(e.into());
     }
@@ -176,6 +181,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
                 Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
+                Some(Ok(Event::Mouse(event))) => Some(Msg::Mouse(event)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => break Err(e.into()),
                 None => break Ok(()),
@@ -195,6 +201,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         let browse = terminal_browser.borrow_mut().take();
         if let Some(url) = browse {
             // The browser gets the terminal: no drawing and no key reading until it exits.
+            mouse.pause();
             ratatui::restore();
             drop(events);
             let browser = session.config().browser.clone();
@@ -211,6 +218,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             }) {
                 break Err(e.into());
             }
+            mouse.resume();
             events = EventStream::new();
             app.redraw = true;
             match ran {
@@ -232,6 +240,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             break Err(e.into());
         }
     };
+    mouse.pause();
     ratatui::restore();
     exec.cancel_probe();
     drop(store_tx);
@@ -239,6 +248,49 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     let _ = store_task.await;
     poller_task.abort();
     result
+}
+
+/// Mouse reporting (`mouse = true`): on from the start, off whenever the reader hands the terminal
+/// back: before a terminal browser runs, at the end, on an error (when dropped) and on a panic (a
+/// panic hook, run before ratatui's own restores the terminal).
+struct MouseCapture {
+    on: bool,
+}
+
+impl MouseCapture {
+    fn start(on: bool) -> MouseCapture {
+        if on {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let _ =
+                    crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+                previous(info);
+            }));
+        }
+        let capture = MouseCapture { on };
+        capture.resume();
+        capture
+    }
+
+    /// Reporting off (the terminal is handed over or given back).
+    fn pause(&self) {
+        if self.on {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        }
+    }
+
+    /// Reporting on again.
+    fn resume(&self) {
+        if self.on {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+        }
+    }
+}
+
+impl Drop for MouseCapture {
+    fn drop(&mut self) {
+        self.pause();
+    }
 }
 
 /// Clears the screen and forgets what ratatui believes is on it, so the next frame is drawn whole.
@@ -322,16 +374,36 @@ impl Executor {
         let db = self.session.db();
         let subs = self.session.subscriptions();
         Ok(match command {
-            Command::LoadFeeds => Some(
-                db.read(|s| {
-                    Ok(Msg::FeedsLoaded {
-                        feeds: s.feed_summaries()?,
-                        unread_total: s.unread_total()?,
-                        starred_total: s.starred_total()?,
+            Command::LoadFeeds => {
+                let feeds = db
+                    .read(|s| {
+                        Ok(Msg::FeedsLoaded {
+                            feeds: s.feed_summaries()?,
+                            unread_total: s.unread_total()?,
+                            starred_total: s.starred_total()?,
+                        })
                     })
-                })
-                .await?,
-            ),
+                    .await?;
+                // Saved searches count with the index: after the feeds, on its own.
+                let (db, msgs) = (db.clone(), self.msgs.clone());
+                tokio::spawn(async move {
+                    let loaded = db
+                        .read(|s| {
+                            Ok(Msg::SearchesLoaded {
+                                searches: s.saved_searches()?,
+                                hidden_total: s.hidden_total()?,
+                            })
+                        })
+                        .await;
+                    match loaded {
+                        Ok(msg) => {
+                            let _ = msgs.send(msg);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot count the saved searches"),
+                    }
+                });
+                Some(feeds)
+            }
             Command::LoadHeadlines { scope, start } => {
                 let asked = scope.clone();
                 Some(

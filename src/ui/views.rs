@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
-use super::app::{App, Pane};
+use super::app::{App, Pane, StatusPart};
 use super::layout::{inner_height, pane_areas};
 use super::popups::Context;
 use super::theme::Theme;
@@ -118,6 +118,8 @@ fn scope_title(app: &App) -> String {
         Scope::Starred => "Starred".into(),
         Scope::Tag(t) => clean_line(t),
         Scope::Feed(id) => app.feed_title(*id).to_string(),
+        Scope::Search(q) => app.search_title(q),
+        Scope::Hidden => "Hidden by filters".into(),
     }
 }
 
@@ -260,41 +262,21 @@ fn styled_body_line<'a>(theme: &Theme, line: &'a str, ranges: &[StyledRange]) ->
     Line::from(spans)
 }
 
-/// The last error of the feed selected in the feed list, if it failed.
-fn selected_feed_error(app: &App) -> Option<String> {
-    if app.focus != Pane::Feeds {
-        return None;
-    }
-    let Scope::Feed(id) = app.entries.get(app.feed_cursor)?.scope else {
-        return None;
-    };
-    let feed = app.feeds.iter().find(|f| f.id == id)?;
-    let error = feed.last_error.as_deref()?;
-    Some(format!(
-        "{}: {}",
-        clean_line(&feed.title),
-        clean_line(error)
-    ))
-}
-
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;
-    let mut left: Vec<Span<'_>> = Vec::new();
-    if let Some(p) = app.progress {
-        left.push(Span::styled(
-            format!(" Refreshing {}/{} feeds ", p.done, p.total),
-            theme.progress,
-        ));
-    }
-    if let Some(notice) = &app.notice {
-        left.push(Span::styled(format!(" {notice} "), theme.status));
-    }
-    if let Some(err) = &app.last_error {
-        left.push(Span::styled(format!(" {err} "), theme.error));
-    } else if let Some(err) = selected_feed_error(app) {
-        left.push(Span::styled(format!(" {err} "), theme.error));
-    }
-    let right = format!("{} unread · ? help ", app.unread_total);
+    let left: Vec<Span<'_>> = app
+        .status_parts()
+        .into_iter()
+        .map(|(part, text)| {
+            let style = match part {
+                StatusPart::Progress => theme.progress,
+                StatusPart::Notice => theme.status,
+                StatusPart::Error => theme.error,
+            };
+            Span::styled(text, style)
+        })
+        .collect();
+    let right = app.status_right();
     let right_width = right.chars().count() as u16;
     let left_area = Rect {
         width: area.width.saturating_sub(right_width),

@@ -140,13 +140,16 @@ impl App {
                     Scope::Starred => "Starred".to_string(),
                     Scope::Tag(t) => format!("tag {}", clean_line(t)),
                     Scope::Feed(id) => self.feed_title(*id).to_string(),
+                    Scope::Search(q) => format!("search {}", clean_line(q)),
+                    Scope::Hidden => "Hidden".to_string(),
                 };
                 self.popups
                     .push(Popup::Search(popups::Search::new(self.scope.clone(), name)));
                 vec![]
             }
             Action::Help => {
-                self.popups.push(Popup::Help(popups::Help::default()));
+                let rows = self.keymap.help_rows(Some(self.mode()));
+                self.popups.push(Popup::Help(popups::Help::new(rows)));
                 vec![]
             }
             Action::AddFeed => {
@@ -208,7 +211,7 @@ impl App {
         Some(vec![])
     }
 
-    fn open_link_number(&mut self, n: usize) -> Vec<Command> {
+    pub(super) fn open_link_number(&mut self, n: usize) -> Vec<Command> {
         match self
             .article
             .as_ref()
@@ -255,7 +258,9 @@ impl App {
         };
         match scope {
             None => vec![],
-            Some(Scope::All | Scope::Starred) => vec![Command::RefreshAll],
+            Some(Scope::All | Scope::Starred | Scope::Search(_) | Scope::Hidden) => {
+                vec![Command::RefreshAll]
+            }
             Some(Scope::Feed(id)) => vec![Command::Refresh(vec![id])],
             Some(Scope::Tag(tag)) => {
                 let ids = self

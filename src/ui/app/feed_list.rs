@@ -1,5 +1,5 @@
-//! The feed list: All, Starred, one group per tag, then the feeds without tags; and what selecting an
-//! entry loads.
+//! The feed list: All, Starred, Hidden (when filters hid something), the saved searches, one group
+//! per tag, then the feeds without tags; and what selecting an entry loads.
 
 use super::{App, Command, FeedEntry};
 use crate::store::{FeedSummary, HeadlineWindow, Scope};
@@ -25,6 +25,23 @@ impl App {
                 failed: false,
             },
         ];
+        if self.hidden_total > 0 {
+            entries.push(FeedEntry {
+                scope: Scope::Hidden,
+                label: "Hidden".into(),
+                unread: self.hidden_total,
+                depth: 0,
+                failed: false,
+            });
+        }
+        // Saved searches, marked with the search key.
+        entries.extend(self.saved_searches.iter().map(|s| FeedEntry {
+            scope: Scope::Search(s.query.clone()),
+            label: format!("/{}", clean_line(&s.name)),
+            unread: s.unread,
+            depth: 0,
+            failed: false,
+        }));
         if self.failing_only {
             // A flat list of the feeds to clean up, hidden ones included.
             entries.extend(

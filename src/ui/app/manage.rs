@@ -6,7 +6,15 @@ use crossterm::event::KeyEvent;
 
 use super::{App, Command, Done, Msg, Pane};
 use crate::store::Scope;
-use crate::ui::keymap::{self, Mode};
+use crate::ui::keymap::{self, Mode, Resolved};
+
+/// Quits from anywhere, a dialog included.
+const CTRL_C: keymap::Key = keymap::Key {
+    code: crossterm::event::KeyCode::Char('c'),
+    ctrl: true,
+    alt: false,
+    shift: false,
+};
 use crate::ui::popups::{self, Context, Outcome, Popup, Then};
 
 impl App {
@@ -35,17 +43,51 @@ impl App {
             theme: &self.theme,
         };
         if let Some(popup) = self.popups.last_mut() {
+            self.pending_keys.clear();
             // Ctrl-C quits from anywhere, a dialog included.
-            if keymap::action_for(Mode::Feeds, key) == Some(keymap::Action::Quit) {
+            if keymap::Key::from_event(&key) == CTRL_C {
                 self.quit = true;
                 return vec![];
             }
+            // `[keys.popup]` gives dialogs more keys for what they know; "none" silences a key.
+            let key = match self.keymap.resolve(Mode::Popup, &[], &key) {
+                Resolved::Action(keymap::Action::Quit) => {
+                    self.quit = true;
+                    return vec![];
+                }
+                Resolved::Action(action) => match action.popup_key() {
+                    Some(known) => known,
+                    None => return vec![],
+                },
+                _ if self.keymap.is_unbound(Mode::Popup, &key) => return vec![],
+                _ => key,
+            };
             let outcome = popup.on_key(key, &cx);
             return self.apply(outcome);
         }
-        match keymap::action_for(self.mode(), key) {
-            Some(action) => self.update(Msg::Action(action)),
-            None => vec![],
+        let pending = std::mem::take(&mut self.pending_keys);
+        match self.keymap.resolve(self.mode(), &pending, &key) {
+            Resolved::Action(action) => {
+                if !pending.is_empty() {
+                    self.notice = None;
+                }
+                self.update(Msg::Action(action))
+            }
+            Resolved::Pending(seq) => {
+                self.notice = Some(format!("{} …", keymap::seq_label(&seq)));
+                self.pending_keys = seq;
+                vec![]
+            }
+            Resolved::Cancelled => {
+                self.notice = None;
+                vec![]
+            }
+            Resolved::Nothing => {
+                if !pending.is_empty() {
+                    self.notice = None;
+                }
+                vec![]
+            }
         }
     }
 

@@ -10,6 +10,7 @@ mod feed_info;
 mod help;
 mod import;
 mod links;
+mod message;
 mod search;
 mod text_field;
 
@@ -20,6 +21,7 @@ pub use feed_info::FeedInfo;
 pub use help::Help;
 pub use import::Import;
 pub use links::Links;
+pub use message::Message;
 pub use search::{SEARCH_LIMIT, Search};
 pub use text_field::TextField;
 
@@ -94,6 +96,7 @@ pub enum Popup {
     Import(Import),
     Links(Links),
     Search(Search),
+    Message(Message),
 }
 
 impl Popup {
@@ -108,6 +111,7 @@ impl Popup {
             Popup::Import(p) => p.on_key(key),
             Popup::Links(p) => p.on_key(key),
             Popup::Search(p) => p.on_key(key),
+            Popup::Message(p) => p.on_key(key),
         }
     }
 
@@ -121,7 +125,7 @@ impl Popup {
             Popup::FeedInfo(p) => p.on_done(done),
             Popup::Import(p) => p.on_done(done),
             Popup::Search(p) => p.on_done(done),
-            Popup::Help(_) | Popup::Links(_) => Outcome::stay(),
+            Popup::Help(_) | Popup::Links(_) | Popup::Message(_) => Outcome::stay(),
         }
     }
 
@@ -143,6 +147,7 @@ impl Popup {
             Popup::Import(p) => p.draw(frame, cx),
             Popup::Links(p) => p.draw(frame, cx),
             Popup::Search(p) => p.draw(frame, cx),
+            Popup::Message(p) => p.draw(frame, cx),
         }
     }
 }
