@@ -166,7 +166,7 @@ fn upgrading_a_version_3_cache_counts_what_it_holds() {
          DROP INDEX feeds_remote; DROP INDEX articles_remote; DROP INDEX articles_hidden;
          ALTER TABLE feeds DROP COLUMN remote_id; ALTER TABLE articles DROP COLUMN remote_id;
          ALTER TABLE articles DROP COLUMN hidden;
-         DROP TABLE saved_searches; DROP TABLE filters;
+         DROP TABLE saved_searches; DROP TABLE filters; DROP TABLE enclosures;
          ALTER TABLE feeds DROP COLUMN article_count; ALTER TABLE feeds DROP COLUMN unread_count;
          ALTER TABLE feeds DROP COLUMN hidden; ALTER TABLE feeds DROP COLUMN unsubscribed;
          ALTER TABLE feeds DROP COLUMN last_error_at; ALTER TABLE feeds DROP COLUMN schedule_reason;

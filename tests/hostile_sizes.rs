@@ -35,6 +35,7 @@ fn article(title: &str, content: Option<String>) -> Article {
         summary: None,
         full_content: None,
         full_error: None,
+        enclosures: Vec::new(),
         read: false,
         starred: false,
     }

@@ -67,6 +67,7 @@ fn article(id: i64) -> Article {
         summary: None,
         full_content: None,
         full_error: None,
+        enclosures: Vec::new(),
         read: false,
         starred: false,
     }

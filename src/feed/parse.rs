@@ -26,7 +26,7 @@ use url::Url;
 
 use crate::feed::discover::discover_feeds;
 use crate::feed::sniff::{self, DeclarationAt};
-use crate::store::{FeedContent, ItemData};
+use crate::store::{Enclosure, FeedContent, ItemData};
 use crate::text::{clean_line, clip};
 
 #[derive(Debug, thiserror::Error)]
@@ -273,6 +273,7 @@ fn item_from_entry(entry: Entry, base: Option<&Url>) -> ItemData {
         Some(own) => links::apply_xml_bases(base.cloned(), [own]),
         None => base.cloned(),
     };
+    let enclosures = enclosures(&entry, content_base.as_ref().or(base));
     let content = entry.content.and_then(|c| c.body);
     let summary = entry.summary.map(|s| s.content);
     // Ids are derived from the link as the feed gives it, so that they never change with the base.
@@ -309,7 +310,63 @@ fn item_from_entry(entry: Entry, base: Option<&Url>) -> ItemData {
         updated: entry.updated.map(|t| t.timestamp()),
         content: content.map(|c| absolutize(c, content_base.as_ref())),
         summary: summary.map(|s| absolutize(s, base)),
+        enclosures,
     }
+}
+
+/// What an entry carries: RSS `<enclosure>` and Media RSS content (feed-rs puts both in `media`),
+/// Atom `rel="enclosure"` links, JSON Feed attachments (links with a type and no `rel`). Absolute
+/// http(s) URLs only, each once, at most [`crate::store::MAX_ENCLOSURES`].
+fn enclosures(entry: &Entry, base: Option<&Url>) -> Vec<Enclosure> {
+    let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).ok();
+    let mut out: Vec<Enclosure> = Vec::new();
+    let mut push = |url: &str, mime: Option<String>, length: Option<u64>, duration| {
+        let Some(url) = links::resolve(base, url.trim()).or_else(|| Some(url.trim().to_string()))
+        else {
+            return;
+        };
+        let web = Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if !web || out.len() >= crate::store::MAX_ENCLOSURES || out.iter().any(|e| e.url == url) {
+            return;
+        }
+        out.push(Enclosure {
+            url: clean_line(&url),
+            mime: mime.map(|m| clean_line(&m)).filter(|m| !m.is_empty()),
+            length: length
+                .and_then(|l| i64::try_from(l).ok())
+                .filter(|&l| l > 0),
+            duration,
+        });
+    };
+    // iTunes' duration comes in a media object of its own, without content.
+    let any_duration = entry.media.iter().find_map(|m| m.duration);
+    for media in &entry.media {
+        for content in &media.content {
+            if let Some(url) = &content.url {
+                push(
+                    url.as_str(),
+                    content.content_type.as_ref().map(|t| t.to_string()),
+                    content.size,
+                    content
+                        .duration
+                        .or(media.duration)
+                        .or(any_duration)
+                        .and_then(seconds),
+                );
+            }
+        }
+    }
+    for link in &entry.links {
+        let attachment = link.rel.is_none()
+            && link
+                .media_type
+                .as_deref()
+                .is_some_and(|t| !t.starts_with("text/") && !t.contains("html"));
+        if link.rel.as_deref() == Some("enclosure") || attachment {
+            push(&link.href, link.media_type.clone(), link.length, None);
+        }
+    }
+    out
 }
 
 /// A stable id for an item without one: a hash of its link and title (or its body when it has
@@ -361,8 +418,15 @@ fn pad_person_fields(text: &str) -> String {
 /// stand-in link the lenient reading gives RSS 1.0 items without one is no link.
 fn main_link(links: &[Link]) -> Option<String> {
     let real = || links.iter().filter(|l| l.href != lenient::NO_LINK);
+    // A JSON Feed attachment is a link without `rel` but with a media type: not the article.
+    let attachment = |l: &Link| {
+        l.rel.is_none()
+            && l.media_type
+                .as_deref()
+                .is_some_and(|t| !t.starts_with("text/") && !t.contains("html"))
+    };
     real()
-        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")) && !attachment(l))
         .or_else(|| real().next())
         .map(|l| clean_line(&l.href))
         .filter(|h| !h.is_empty())

@@ -136,6 +136,33 @@ fn squeeze_blank_lines(
 const NO_TEXT: &str = "(This article has no text in the feed. Press o to open it in the browser.)";
 
 /// Formats a Unix time in the given zone, e.g. "2026-11-25 14:03".
+/// An enclosure as the header shows it: `URL (audio/mpeg, 23.4 MB, 45:12)`.
+pub fn enclosure_field(e: &crate::store::Enclosure) -> String {
+    let mut about = Vec::new();
+    if let Some(mime) = e.mime.as_deref().map(clean_line).filter(|m| !m.is_empty()) {
+        about.push(mime);
+    }
+    if let Some(bytes) = e.length.filter(|&b| b > 0) {
+        about.push(match bytes {
+            b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+            b if b >= 1_000 => format!("{} kB", b / 1000),
+            b => format!("{b} bytes"),
+        });
+    }
+    if let Some(d) = e.duration.filter(|&d| d > 0) {
+        about.push(match d {
+            d if d >= 3600 => format!("{}:{:02}:{:02}", d / 3600, d / 60 % 60, d % 60),
+            d => format!("{}:{:02}", d / 60, d % 60),
+        });
+    }
+    let url = header_field(&e.url);
+    if about.is_empty() {
+        url
+    } else {
+        format!("{url} ({})", about.join(", "))
+    }
+}
+
 pub fn format_time(ts: i64, tz: FixedOffset, format: &str) -> String {
     DateTime::from_timestamp(ts, 0)
         .map(|t| t.with_timezone(&tz).format(format).to_string())
@@ -197,12 +224,23 @@ impl ArticleDoc {
             // Shown cut; opened whole.
             fields.push(("Link", header_field(link)));
         }
+        for e in &article.enclosures {
+            fields.push(("Media", enclosure_field(e)));
+        }
         fields.push(("Text", text_source_note(article, showing_full)));
         let mut title = header_field(&article.title);
         if title.is_empty() {
             title = "(untitled)".into();
         }
         let header = header_lines(&title, &fields, width as usize);
+        // Enclosures can be opened from the links list too, after the text's own links.
+        let mut links = rendered.links;
+        for e in &article.enclosures {
+            let url = clean_line(&e.url);
+            if !links.contains(&url) {
+                links.push(url);
+            }
+        }
         ArticleDoc {
             id: article.id,
             feed_id: article.feed_id,
@@ -211,7 +249,7 @@ impl ArticleDoc {
             header,
             body,
             body_styles,
-            links: rendered.links,
+            links,
             link,
             read: article.read,
             starred: article.starred,

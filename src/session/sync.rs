@@ -322,6 +322,7 @@ fn article(a: RemoteArticle) -> SyncedArticle {
             updated: a.updated,
             content: a.content,
             summary: None,
+            enclosures: Vec::new(),
         },
         read: !a.unread,
         starred: a.starred,

@@ -158,6 +158,7 @@ impl Store {
                 };
                 let changed_body = body.execute(params![id, item.content, item.summary])? > 0;
                 if inserted.is_some() || changed_body || changed_head {
+                    super::enclosures::replace(&tx, id, &item.enclosures)?;
                     super::search::index_article(
                         &tx,
                         id,
@@ -221,9 +222,15 @@ impl Store {
                     starred: r.get(11)?,
                     full_content: r.get(12)?,
                     full_error: r.get(13)?,
+                    enclosures: Vec::new(),
                 })
             })
-            .optional()?)
+            .optional()?
+            .map(|mut article| {
+                article.enclosures = super::enclosures::of(&self.conn, id)?;
+                Ok::<_, super::StoreError>(article)
+            })
+            .transpose()?)
     }
 
     pub fn set_read(&mut self, id: i64, read: bool) -> Result<()> {

@@ -197,9 +197,12 @@ impl Store {
                     published: r.get(4)?,
                     read: r.get(5)?,
                     starred: r.get(6)?,
+                    enclosures: Vec::new(),
                 })
             })()
             .map_err(super::StoreError::from)?;
+            let mut listing = listing;
+            listing.enclosures = super::enclosures::of(&self.conn, listing.id)?;
             each(listing)?;
         }
         Ok(())

@@ -6,6 +6,8 @@
 mod articles;
 pub use articles::{ITEMS_PER_TRANSACTION, clamp_future};
 mod checkpoint;
+mod enclosures;
+pub use enclosures::MAX_PER_ARTICLE as MAX_ENCLOSURES;
 pub use checkpoint::BackgroundCheckpoints;
 mod feeds;
 pub mod health;

@@ -82,6 +82,22 @@ pub struct ItemData {
     pub updated: Option<i64>,
     pub content: Option<String>,
     pub summary: Option<String>,
+    /// Media attached to the item (podcast episodes, Media RSS content), absolute http(s) URLs.
+    pub enclosures: Vec<Enclosure>,
+}
+
+/// A file attached to an item: RSS `<enclosure>`, Atom `rel="enclosure"`, a JSON Feed attachment,
+/// Media RSS content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Enclosure {
+    pub url: String,
+    /// MIME type, as the feed gives it.
+    #[serde(rename = "type")]
+    pub mime: Option<String>,
+    /// Size in bytes, as the feed gives it (often wrong or 0).
+    pub length: Option<i64>,
+    /// Playing time in seconds.
+    pub duration: Option<i64>,
 }
 
 /// The result of fetching and parsing one feed.
@@ -144,6 +160,7 @@ pub struct ArticleListing {
     pub published: Option<i64>,
     pub read: bool,
     pub starred: bool,
+    pub enclosures: Vec<Enclosure>,
 }
 
 /// One whole article, for the article pane.
@@ -165,6 +182,7 @@ pub struct Article {
     pub full_error: Option<String>,
     pub read: bool,
     pub starred: bool,
+    pub enclosures: Vec<Enclosure>,
 }
 
 /// An article whose page is still to be fetched for its full text.

@@ -195,6 +195,18 @@ WHEN OLD.hidden IS NOT NEW.hidden BEGIN
     WHERE id = NEW.feed_id;
 END;
 "#,
+    // Enclosures: what an item carries (podcast episodes, media), in the feed's order.
+    r#"
+CREATE TABLE enclosures (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    url        TEXT NOT NULL,
+    mime       TEXT,
+    length     INTEGER,
+    duration   INTEGER,
+    PRIMARY KEY (article_id, position)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.

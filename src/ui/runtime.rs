@@ -72,6 +72,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         theme::no_color(std::env::var_os("NO_COLOR").as_deref()),
     );
     app.keymap = super::keymap::Keymap::new(&session.config().keys);
+    app.pipe_command = session.config().pipe_command.clone();
     // The first frame is the full one: the feed list and the first headlines, read before drawing.
     for command in app.init() {
         if let Some(msg) = exec.store_command(command).await {
@@ -169,6 +170,10 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         Command::FetchLinkPage { url, width } => Arc::clone(&exec).fetch_link_page(url, width),
         Command::Probe { url } => Arc::clone(&exec).probe(url),
         Command::CancelProbe => exec.cancel_probe(),
+        Command::SaveArticle { doc, full } => Arc::clone(&exec).save_article(*doc, full),
+        Command::PipeArticle { doc, full, command } => {
+            Arc::clone(&exec).pipe_article(*doc, full, command)
+        }
         other => {
             let _ = store_tx.send(other);
         }
@@ -339,6 +344,9 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Saved and piped articles are laid out this many columns wide.
+const EXPORT_WIDTH: u16 = 80;
 
 /// Runs commands against the session and turns their results into messages.
 struct Executor {
@@ -544,7 +552,10 @@ impl Executor {
             | Command::Search { .. }
             | Command::OpenFound(_)
             | Command::Probe { .. }
-            | Command::CancelProbe => None,
+            | Command::CancelProbe
+            | Command::SaveArticle { .. }
+            | Command::PipeArticle { .. }
+            | Command::PipeTo(_) => None,
         })
     }
 
@@ -650,11 +661,66 @@ impl Executor {
                 full_error: None,
                 read: true,
                 starred: false,
+                enclosures: Vec::new(),
             };
             ArticleDoc::build(&article, width.max(20), tz, false)
         })
         .await
         .map_err(|_| SessionError::TaskPanicked)
+    }
+
+    /// The article laid out for a file or a command: a stored one anew at [`EXPORT_WIDTH`]
+    /// columns (the pane's width is the screen's business), a linked page (not stored) as shown.
+    async fn export_doc(&self, shown: ArticleDoc, full: bool) -> ArticleDoc {
+        if shown.id == super::app::LINKED_PAGE {
+            return shown;
+        }
+        let id = shown.id;
+        let tz = self.tz;
+        match self.session.db().read(move |s| s.article(id)).await {
+            Ok(Some(article)) => tokio::task::spawn_blocking(move || {
+                ArticleDoc::build(&article, EXPORT_WIDTH, tz, full)
+            })
+            .await
+            .unwrap_or(shown),
+            _ => shown,
+        }
+    }
+
+    /// `S`: writes the article into the save folder on a blocking thread; says where, or why not.
+    fn save_article(self: Arc<Self>, shown: ArticleDoc, full: bool) {
+        tokio::spawn(async move {
+            let doc = self.export_doc(shown, full).await;
+            let config = self.session.config();
+            let (dir, format) = (config.save_folder(), config.save_format);
+            let msg = tokio::task::spawn_blocking(move || {
+                match super::export::save(&dir, &doc, format) {
+                    Ok(path) => Msg::Exported(Ok(format!("Saved {}", path.display()))),
+                    Err(e) => Msg::Exported(Err(format!("Cannot save in {}: {e}", dir.display()))),
+                }
+            })
+            .await
+            .unwrap_or_else(|_| Msg::Exported(Err("The article could not be saved".into())));
+            let _ = self.msgs.send(msg);
+        });
+    }
+
+    /// `|`: runs the command on a blocking thread with the article's text as its input; its first
+    /// line of output (or why it failed) comes back for the status line.
+    fn pipe_article(self: Arc<Self>, shown: ArticleDoc, full: bool, command: String) {
+        tokio::spawn(async move {
+            let doc = self.export_doc(shown, full).await;
+            let msg = tokio::task::spawn_blocking(move || {
+                let text = super::export::plain_text(&doc);
+                let ran = super::export::pipe_argv(&command).and_then(|argv| {
+                    super::export::run_pipe(&argv, &text, super::export::PIPE_TIMEOUT)
+                });
+                Msg::Exported(ran)
+            })
+            .await
+            .unwrap_or_else(|_| Msg::Exported(Err("The command could not be waited for".into())));
+            let _ = self.msgs.send(msg);
+        });
     }
 
     /// Starts the browser off the async threads; the outcome comes back as a message.
