@@ -4,7 +4,7 @@
 //! role. Turning them into styles is the reader's business (`ui::theme`).
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ratatui::style::Color;
@@ -34,6 +34,15 @@ pub struct Config {
     pub browser_in_terminal: bool,
     /// The reader takes the mouse (wheel, clicks); off leaves it to the terminal (selecting text).
     pub mouse: bool,
+    /// Where `S` saves articles (`~/` is the home directory); unset: the download folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub save_dir: Option<String>,
+    /// What `S` writes: Markdown (`.md`) or plain text (`.txt`).
+    pub save_format: SaveFormat,
+    /// The command `|` pipes the article to, without asking (split like a shell would, run without
+    /// one); unset: `|` asks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipe_command: Option<String>,
     /// The reader's colours (`NO_COLOR` in the environment wins over it).
     pub theme: ThemeName,
     /// Colours of single roles of the theme, over the theme's own.
@@ -57,6 +66,9 @@ impl Default for Config {
             browser: None,
             browser_in_terminal: false,
             mouse: true,
+            save_dir: None,
+            save_format: SaveFormat::Markdown,
+            pipe_command: None,
             theme: ThemeName::Dark,
             colors: Colors::default(),
             keys: KeyConfig::default(),
@@ -86,6 +98,14 @@ browser_in_terminal = false
 # The mouse: the wheel scrolls the pane under the pointer, a click selects, a second click opens, a
 # click on a numbered link [3] opens it. false leaves the mouse to the terminal (to select text).
 mouse = true
+# Where S saves the open article (~/ is your home); unset: your download folder (XDG_DOWNLOAD_DIR,
+# else ~/Downloads). A file is never overwritten: "Title (2).md" instead.
+# save_dir = "~/Downloads"
+# What S writes: markdown (.md) or text (.txt).
+save_format = "markdown"
+# The command | pipes the open article's text to (on its standard input) without asking; unset: |
+# asks for one. Split into arguments like a shell would, but run without a shell.
+# pipe_command = "wc -w"
 # The reader's colours: dark, light (for light backgrounds), high-contrast, or terminal (only the
 # terminal's own 16 colours, so its palette decides). NO_COLOR=1 in the environment draws without
 # colour (bold, reverse, underline, dim) whatever is set here.
@@ -99,9 +119,10 @@ theme = "dark"
 # an error. The actions: down, up, next_pane, prev_pane, open, top, bottom, page_down, page_up,
 # next_unread, prev_unread, refresh_selected, refresh_all, toggle_read, mark_all_read, toggle_star,
 # open_in_browser, fetch_full_text, toggle_text_source, toggle_feed_full_text, add_feed, edit_feed,
-# delete_feed, feed_info, import, toggle_failing_only, link_list, search, undo, redraw, help, back,
-# quit. Dialogs take [keys.popup] for down, up, page_down, page_up, top, bottom, open (Enter),
-# back (Esc), next_pane (Tab), prev_pane and quit, with keys that type nothing (ctrl-j, f2).
+# delete_feed, feed_info, import, toggle_failing_only, link_list, search, save_article,
+# pipe_article, undo, redraw, help, back, quit. Dialogs take [keys.popup] for down, up, page_down,
+# page_up, top, bottom, open (Enter), back (Esc), next_pane (Tab), prev_pane and quit, with keys that
+# type nothing (ctrl-j, f2).
 # [keys.all]
 # x = "toggle_read"
 # m = "none"
@@ -141,9 +162,37 @@ impl Config {
         }
     }
 
+    /// The folder `S` saves into: `save_dir` (with `~/` expanded), else the user's download folder
+    /// (XDG_DOWNLOAD_DIR), else `~/Downloads`.
+    pub fn save_folder(&self) -> PathBuf {
+        let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+        if let Some(dir) = self.save_dir.as_deref().filter(|d| !d.trim().is_empty()) {
+            return match (dir.strip_prefix("~/"), home()) {
+                (Some(rest), Some(home)) => home.join(rest),
+                _ if dir == "~" => home().unwrap_or_else(|| PathBuf::from(dir)),
+                _ => PathBuf::from(dir),
+            };
+        }
+        directories::UserDirs::new()
+            .and_then(|d| d.download_dir().map(Path::to_path_buf))
+            .or_else(|| home().map(|h| h.join("Downloads")))
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
     pub fn refresh_interval(&self) -> Duration {
         Duration::from_secs(self.refresh_interval_minutes.max(1) * 60)
     }
+}
+
+/// What `S` writes (`save_format = "…"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SaveFormat {
+    /// Markdown: the title as a heading, the links as reference definitions (`.md`).
+    #[default]
+    Markdown,
+    /// Plain text, as the article pane shows it (`.txt`).
+    Text,
 }
 
 /// The built-in themes (`theme = "…"`).

@@ -243,3 +243,42 @@ fn the_default_files_key_example_reads() {
         "g begins the chord g g"
     );
 }
+
+#[test]
+fn save_and_pipe_settings_read_and_print_back() {
+    use tidings::config::SaveFormat;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "mouse = false\nsave_dir = \"~/notes/saved\"\nsave_format = \"text\"\npipe_command = \"wc -w\"\n",
+    )
+    .unwrap();
+    let shown = common::cli::tidings(home.path(), &["config"]);
+    let parsed: Config = toml::from_str(&shown).unwrap();
+    assert!(!parsed.mouse);
+    assert_eq!(parsed.save_format, SaveFormat::Text);
+    assert_eq!(parsed.pipe_command.as_deref(), Some("wc -w"));
+    let folder = parsed.save_folder();
+    assert!(
+        folder.is_absolute() && folder.ends_with("notes/saved"),
+        "{}",
+        folder.display()
+    );
+    let absolute = Config {
+        save_dir: Some("/srv/articles".into()),
+        ..Config::default()
+    };
+    assert_eq!(
+        absolute.save_folder(),
+        std::path::PathBuf::from("/srv/articles")
+    );
+    // Unset: a download folder, never the current directory's relative path.
+    assert!(Config::default().save_folder().is_absolute());
+    std::fs::write(home.path().join("config.toml"), "save_format = \"pdf\"\n").unwrap();
+    let out = common::cli::tidings_output(home.path(), &["config"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 1, column 15") && err.contains("`markdown`, `text`"),
+        "{err}"
+    );
+}

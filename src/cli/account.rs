@@ -99,6 +99,10 @@ fn add(
         ServerKind::Ttrss => Kind::Ttrss,
         ServerKind::Fever => Kind::Fever,
     };
+    // Kept absolute: later commands and the reader run from other directories.
+    let file = file
+        .map(|f| std::path::absolute(&f).with_context(|| format!("cannot use {}", f.display())))
+        .transpose()?;
     let mut account = Account {
         kind,
         url,

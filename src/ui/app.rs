@@ -133,6 +133,9 @@ pub enum Msg {
     MarkedRead(Vec<i64>),
     /// Open this link (the article's own, looked up by the runtime).
     LinkFound(String),
+    /// An article was saved or piped: what to say (`Ok`), or why it failed (`Err`); either
+    /// replaces the "Saving…"/"Running…" notice.
+    Exported(Result<String, String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +224,20 @@ pub enum Command {
     Import {
         path: String,
     },
+    /// Save the article (as shown) in the save folder; `full`: the full article when fetched.
+    SaveArticle {
+        doc: Box<ArticleDoc>,
+        full: bool,
+    },
+    /// Run `command` (split like a shell would, run without one) with the article's text as its
+    /// input.
+    PipeArticle {
+        doc: Box<ArticleDoc>,
+        full: bool,
+        command: String,
+    },
+    /// The pipe dialog's command (app-internal: turned into piping the open article).
+    PipeTo(String),
 }
 
 impl Command {
@@ -303,6 +320,10 @@ pub struct App {
     pub keymap: Keymap,
     /// The keys of a chord typed so far (`g` of `g g`).
     pub pending_keys: Vec<Key>,
+    /// `pipe_command` from the config: `|` runs it without asking.
+    pub pipe_command: Option<String>,
+    /// The command piped to last (the pipe dialog starts with it).
+    pub last_pipe: String,
 }
 
 impl App {
@@ -345,6 +366,8 @@ impl App {
             theme: Theme::default(),
             keymap: Keymap::default(),
             pending_keys: Vec::new(),
+            pipe_command: None,
+            last_pipe: String::new(),
         }
         .with_entries()
     }
@@ -510,6 +533,15 @@ impl App {
             }
             Msg::Notice(text) => {
                 self.notice = Some(clean_line(&text));
+                vec![]
+            }
+            Msg::Exported(Ok(text)) => {
+                self.notice = Some(clean_line(&text));
+                vec![]
+            }
+            Msg::Exported(Err(error)) => {
+                self.notice = None;
+                self.last_error = Some(clean_line(&error));
                 vec![]
             }
         }

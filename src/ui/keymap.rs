@@ -48,6 +48,8 @@ pub enum Action {
     ToggleFailingOnly,
     LinkList,
     Search,
+    SaveArticle,
+    PipeArticle,
     Undo,
     Redraw,
     Help,
@@ -86,6 +88,8 @@ const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::ToggleFailingOnly, "toggle_failing_only"),
     (Action::LinkList, "link_list"),
     (Action::Search, "search"),
+    (Action::SaveArticle, "save_article"),
+    (Action::PipeArticle, "pipe_article"),
     (Action::Undo, "undo"),
     (Action::Redraw, "redraw"),
     (Action::Help, "help"),
@@ -605,6 +609,16 @@ pub const BINDINGS: &[Binding] = &[
         help: "search the list on screen (all articles from All); results follow the typing",
     },
     Binding {
+        actions: &[(Action::SaveArticle, &[k('S')])],
+        modes: ALL,
+        help: "save the open article as a file (Markdown or text) in the save folder",
+    },
+    Binding {
+        actions: &[(Action::PipeArticle, &[k('|')])],
+        modes: ALL,
+        help: "pipe the open article's text to a command (typed, or pipe_command)",
+    },
+    Binding {
         actions: &[(Action::Help, &[k('?')])],
         modes: ALL,
         help: "this help",
@@ -1034,6 +1048,8 @@ impl Keymap {
     pub fn markdown_table(&self) -> String {
         let mut out = String::from("| key | action |\n|---|---|\n");
         for (keys, what) in self.help_rows(None) {
+            // A `|` would end the cell, even in code.
+            let keys = keys.replace('|', "\\|");
             out.push_str(&format!("| `{keys}` | {what} |\n"));
         }
         out

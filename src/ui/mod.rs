@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod export;
 pub mod keymap;
 pub mod layout;
 pub mod popups;

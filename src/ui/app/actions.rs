@@ -147,6 +147,29 @@ impl App {
                     .push(Popup::Search(popups::Search::new(self.scope.clone(), name)));
                 vec![]
             }
+            Action::SaveArticle => match &self.article {
+                Some(doc) => {
+                    let doc = Box::new(doc.clone());
+                    self.notice = Some("Saving the article…".into());
+                    vec![Command::SaveArticle {
+                        doc,
+                        full: self.prefer_full,
+                    }]
+                }
+                None => self.say("Open an article first"),
+            },
+            Action::PipeArticle => match (&self.article, &self.pipe_command) {
+                (None, _) => self.say("Open an article first"),
+                (Some(_), Some(command)) => {
+                    let command = command.clone();
+                    self.pipe_article(command)
+                }
+                (Some(_), None) => {
+                    let last = self.last_pipe.clone();
+                    self.popups.push(Popup::Pipe(popups::Pipe::new(&last)));
+                    vec![]
+                }
+            },
             Action::Help => {
                 let rows = self.keymap.help_rows(Some(self.mode()));
                 self.popups.push(Popup::Help(popups::Help::new(rows)));
@@ -220,6 +243,21 @@ impl App {
             Some(url) => vec![Command::OpenUrl(url.clone())],
             None => self.say(&format!("This article has no link [{n}]")),
         }
+    }
+
+    /// Pipes the open article to `command` (the pipe dialog's, or `pipe_command`).
+    pub(super) fn pipe_article(&mut self, command: String) -> Vec<Command> {
+        let Some(doc) = &self.article else {
+            return self.say("Open an article first");
+        };
+        let doc = Box::new(doc.clone());
+        self.notice = Some(format!("Running {}…", clean_line(&command)));
+        self.last_pipe = command.clone();
+        vec![Command::PipeArticle {
+            doc,
+            full: self.prefer_full,
+            command,
+        }]
     }
 
     /// `F`: full-article fetching on or off for the selected feed (or the open article's feed).

@@ -128,6 +128,7 @@ impl App {
                     commands.push(self.load_article(id));
                     commands.push(Command::SetRead { id, read: true });
                 }
+                Command::PipeTo(command) => commands.extend(self.pipe_article(command)),
                 other => commands.push(other),
             }
         }

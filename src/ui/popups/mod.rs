@@ -11,6 +11,7 @@ mod help;
 mod import;
 mod links;
 mod message;
+mod pipe;
 mod search;
 mod text_field;
 
@@ -22,6 +23,7 @@ pub use help::Help;
 pub use import::Import;
 pub use links::Links;
 pub use message::Message;
+pub use pipe::Pipe;
 pub use search::{SEARCH_LIMIT, Search};
 pub use text_field::TextField;
 
@@ -97,6 +99,7 @@ pub enum Popup {
     Links(Links),
     Search(Search),
     Message(Message),
+    Pipe(Pipe),
 }
 
 impl Popup {
@@ -112,6 +115,7 @@ impl Popup {
             Popup::Links(p) => p.on_key(key),
             Popup::Search(p) => p.on_key(key),
             Popup::Message(p) => p.on_key(key),
+            Popup::Pipe(p) => p.on_key(key),
         }
     }
 
@@ -125,7 +129,9 @@ impl Popup {
             Popup::FeedInfo(p) => p.on_done(done),
             Popup::Import(p) => p.on_done(done),
             Popup::Search(p) => p.on_done(done),
-            Popup::Help(_) | Popup::Links(_) | Popup::Message(_) => Outcome::stay(),
+            Popup::Help(_) | Popup::Links(_) | Popup::Message(_) | Popup::Pipe(_) => {
+                Outcome::stay()
+            }
         }
     }
 
@@ -148,6 +154,7 @@ impl Popup {
             Popup::Links(p) => p.draw(frame, cx),
             Popup::Search(p) => p.draw(frame, cx),
             Popup::Message(p) => p.draw(frame, cx),
+            Popup::Pipe(p) => p.draw(frame, cx),
         }
     }
 }
