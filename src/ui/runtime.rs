@@ -96,13 +96,27 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     }
     // Articles stored before the search index existed are indexed in the background, a batch at a
     // time behind what the user does.
+    // The status line says how far it is (search works meanwhile, on what is indexed).
     {
         let session = Arc::clone(&session);
+        let msgs = msg_tx.clone();
         tokio::spawn(async move {
+            let mut said = false;
             loop {
                 match session.index_backlog().await {
-                    Ok(0) => break,
-                    Ok(left) => tracing::debug!(left, "indexing for search"),
+                    Ok(0) => {
+                        if said {
+                            let _ = msgs.send(Msg::Notice("Search index complete".into()));
+                        }
+                        break;
+                    }
+                    Ok(left) => {
+                        tracing::debug!(left, "indexing for search");
+                        said = true;
+                        let _ = msgs.send(Msg::Notice(format!(
+                            "Indexing for search: {left} articles left"
+                        )));
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot index the cache for search");
                         break;
