@@ -101,7 +101,9 @@ impl Query {
 /// One term as FTS5 syntax: a double-quoted string (quotes doubled), `*` for a prefix, `field :`.
 /// CJK text is written as a phrase of single characters, as the index holds it.
 fn fts_term(t: &Term) -> String {
-    let text = segment_cjk(&t.text);
+    // Control characters index as nothing, and a NUL would end the expression inside SQLite.
+    let clean: String = t.text.chars().filter(|c| !c.is_control()).collect();
+    let text = segment_cjk(&clean);
     let mut s = format!("\"{}\"", text.replace('"', "\"\""));
     if t.prefix {
         s.push('*');
