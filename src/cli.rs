@@ -577,13 +577,28 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             let mut text = String::new();
             for h in &found {
                 if json {
+                    let id = h.id;
+                    let article = session.db().read_blocking(move |s| s.article(id))?;
+                    let body = article
+                        .as_ref()
+                        .and_then(|a| {
+                            a.full_content
+                                .as_deref()
+                                .or(a.content.as_deref())
+                                .or(a.summary.as_deref())
+                        })
+                        .unwrap_or("");
                     text.push_str(&serde_json::to_string(&SearchJson {
                         id: h.id,
                         feed_id: h.feed_id,
                         title: clean_line(&h.title),
+                        link: article.as_ref().and_then(|a| a.link.as_deref().map(clean_line)),
+                        published: article.as_ref().and_then(|a| a.published),
                         time: h.time,
                         read: h.read,
                         starred: h.starred,
+                        enclosures: article.as_ref().map(|a| a.enclosures.clone()).unwrap_or_default(),
+                        snippet: crate::session::search::snippet(body, &query),
                     })?);
                 } else {
                     let date = crate::session::article::format_time(h.time, tz, "%Y-%m-%d");
@@ -759,9 +774,14 @@ struct SearchJson {
     id: i64,
     feed_id: i64,
     title: String,
+    link: Option<String>,
+    published: Option<i64>,
     time: i64,
     read: bool,
     starred: bool,
+    enclosures: Vec<crate::store::Enclosure>,
+    /// Where the query's words occur in the text.
+    snippet: String,
 }
 
 /// `tidings list feeds --json` rows.

@@ -382,3 +382,25 @@ fn any_string_parses_or_gives_an_error_and_what_parses_runs() {
         }
     }
 }
+
+#[test]
+fn search_json_has_the_list_shape_and_a_snippet() {
+    let profile = common::cli::Profile::new();
+    let feed = profile.write(
+        "f.xml",
+        r#"<rss version="2.0"><channel><title>F</title>
+<item><guid>1</guid><title>Launch day</title><link>https://e.example/1</link>
+<description>A long introduction that says nothing in particular before the zeppelin finally lifts off over the field.</description></item>
+</channel></rss>"#,
+    );
+    profile.ok(&["add", feed.to_str().unwrap()]);
+    profile.ok(&["refresh"]);
+    let listed = profile.json_lines(&["list", "articles", "--json"]);
+    let found = profile.json_lines(&["search", "zeppelin", "--json"]);
+    assert_eq!(found.len(), 1);
+    for key in listed[0].as_object().unwrap().keys() {
+        assert!(found[0].get(key).is_some(), "search --json lacks {key}");
+    }
+    let snippet = found[0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("zeppelin finally lifts off"), "{snippet}");
+}

@@ -106,3 +106,39 @@ impl Session {
         Ok(self.db().read(|s| s.filters()).await?)
     }
 }
+
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 160;
+
+/// A stretch of an article's text around the first place one of the query's words occurs (the
+/// start of the text when none does): one line, at most [`SNIPPET_CHARS`] characters.
+pub fn snippet(html: &str, query_text: &str) -> String {
+    let text = crate::text::clean_line(&crate::store::plain_text(html));
+    let words: Vec<String> = query::parse(query_text, now_unix())
+        .map(|q| {
+            q.any
+                .iter()
+                .flatten()
+                .filter(|t| !t.negated && !t.text.trim().is_empty())
+                .map(|t| t.text.to_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    let lower = text.to_lowercase();
+    // Found in the lowercased text; mapped back by characters (lowercasing can change lengths).
+    let at_char = words
+        .iter()
+        .filter_map(|w| lower.find(w.as_str()))
+        .min()
+        .map(|byte| lower[..byte].chars().count())
+        .unwrap_or(0);
+    let start = at_char.saturating_sub(SNIPPET_CHARS / 3);
+    let mut out: String = text.chars().skip(start).take(SNIPPET_CHARS).collect();
+    if start > 0 {
+        out.insert(0, '…');
+    }
+    if text.chars().count() > start + SNIPPET_CHARS {
+        out.push('…');
+    }
+    out
+}
