@@ -592,12 +592,17 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
                         id: h.id,
                         feed_id: h.feed_id,
                         title: clean_line(&h.title),
-                        link: article.as_ref().and_then(|a| a.link.as_deref().map(clean_line)),
+                        link: article
+                            .as_ref()
+                            .and_then(|a| a.link.as_deref().map(clean_line)),
                         published: article.as_ref().and_then(|a| a.published),
                         time: h.time,
                         read: h.read,
                         starred: h.starred,
-                        enclosures: article.as_ref().map(|a| a.enclosures.clone()).unwrap_or_default(),
+                        enclosures: article
+                            .as_ref()
+                            .map(|a| a.enclosures.clone())
+                            .unwrap_or_default(),
                         snippet: crate::session::search::snippet(body, &query),
                     })?);
                 } else {
