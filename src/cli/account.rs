@@ -214,7 +214,14 @@ fn remove(profile: &Profile, config: Config) -> anyhow::Result<ExitCode> {
 /// `tidings refresh` on a profile with an account.
 pub fn sync(session: &Session) -> anyhow::Result<ExitCode> {
     let syncer = syncer(session)?;
-    let result = block_on(syncer.sync(None))?;
+    let result = block_on(async {
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let printer = tokio::spawn(print_sync_progress(rx));
+        let result = syncer.sync(Some(&tx)).await;
+        drop(tx);
+        let _ = printer.await;
+        result
+    })?;
     match result {
         Ok(report) => {
             emit_line(&format!(
@@ -241,5 +248,30 @@ pub fn sync(session: &Session) -> anyhow::Result<ExitCode> {
             warn_line(&format!("tidings: sync failed: {e}{kept}"));
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// On a terminal, a line on stderr that counts the articles as the pages arrive (a first sync of
+/// a big account takes a while); nothing otherwise.
+async fn print_sync_progress(mut rx: tokio::sync::mpsc::Receiver<crate::session::refresh::Update>) {
+    use std::io::Write;
+    let tty = std::io::stderr().is_terminal();
+    let mut new = 0;
+    let mut pages = 0;
+    while let Some(update) = rx.recv().await {
+        if let crate::session::refresh::Update::FeedDone { new_articles, .. } = update {
+            new += new_articles;
+            pages += 1;
+            if tty {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\rSyncing: {new} new articles ({pages} pages)");
+                let _ = err.flush();
+            }
+        }
+    }
+    if tty && pages > 0 {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K");
+        let _ = err.flush();
     }
 }
