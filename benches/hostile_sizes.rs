@@ -155,6 +155,7 @@ fn article(title: String, content: Option<String>) -> Article {
         summary: None,
         full_content: None,
         full_error: None,
+        enclosures: Vec::new(),
         read: false,
         starred: false,
     }

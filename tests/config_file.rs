@@ -278,7 +278,7 @@ fn save_and_pipe_settings_read_and_print_back() {
     let out = common::cli::tidings_output(home.path(), &["config"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("line 1, column 15") && err.contains("`markdown`, `text`"),
+        err.contains("line 1, column 15") && err.contains("expected `markdown` or `text`"),
         "{err}"
     );
 }

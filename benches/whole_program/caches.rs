@@ -188,6 +188,7 @@ pub fn build(bin: &Path, root: &Path, articles: usize, nb: Option<&Newsboat>) ->
                         updated: None,
                         content: Some(i.html.clone()),
                         summary: None,
+                        enclosures: Vec::new(),
                     })
                     .collect(),
             };

@@ -205,32 +205,31 @@ impl Store {
              LEFT JOIN article_full x ON x.article_id = a.id
              WHERE a.id = ?1",
         )?;
-        Ok(stmt
-            .query_row([id], |r| {
-                Ok(Article {
-                    id: r.get(0)?,
-                    feed_id: r.get(1)?,
-                    feed_title: r.get(2)?,
-                    title: r.get(3)?,
-                    author: r.get(4)?,
-                    link: r.get(5)?,
-                    published: r.get(6)?,
-                    updated: r.get(7)?,
-                    content: r.get(8)?,
-                    summary: r.get(9)?,
-                    read: r.get(10)?,
-                    starred: r.get(11)?,
-                    full_content: r.get(12)?,
-                    full_error: r.get(13)?,
-                    enclosures: Vec::new(),
-                })
+        stmt.query_row([id], |r| {
+            Ok(Article {
+                id: r.get(0)?,
+                feed_id: r.get(1)?,
+                feed_title: r.get(2)?,
+                title: r.get(3)?,
+                author: r.get(4)?,
+                link: r.get(5)?,
+                published: r.get(6)?,
+                updated: r.get(7)?,
+                content: r.get(8)?,
+                summary: r.get(9)?,
+                read: r.get(10)?,
+                starred: r.get(11)?,
+                full_content: r.get(12)?,
+                full_error: r.get(13)?,
+                enclosures: Vec::new(),
             })
-            .optional()?
-            .map(|mut article| {
-                article.enclosures = super::enclosures::of(&self.conn, id)?;
-                Ok::<_, super::StoreError>(article)
-            })
-            .transpose()?)
+        })
+        .optional()?
+        .map(|mut article| {
+            article.enclosures = super::enclosures::of(&self.conn, id)?;
+            Ok::<_, super::StoreError>(article)
+        })
+        .transpose()
     }
 
     pub fn set_read(&mut self, id: i64, read: bool) -> Result<()> {
