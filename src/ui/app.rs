@@ -74,6 +74,8 @@ pub enum Done {
     Removed(Result<Removed, String>),
     Details(Result<FeedDetails, String>),
     Imported(Result<ImportReport, String>),
+    /// Saved searches, filters or hidden articles changed: what to say, or why it failed.
+    Changed(Result<String, String>),
     /// Search results for the search numbered `generation`.
     Found {
         generation: u64,
@@ -238,6 +240,19 @@ pub enum Command {
     },
     /// The pipe dialog's command (app-internal: turned into piping the open article).
     PipeTo(String),
+    /// Keep a search under a name; it shows in the feed list.
+    SaveSearch {
+        name: String,
+        query: String,
+    },
+    /// Remove the saved search with this query.
+    RemoveSavedSearch(String),
+    /// Hide what `query` matches, what is stored and what arrives.
+    AddFilter {
+        query: String,
+    },
+    /// Show a hidden article again.
+    Unhide(i64),
 }
 
 impl Command {
@@ -289,6 +304,8 @@ pub struct App {
     pub saved_searches: Vec<crate::store::SavedSearch>,
     /// Articles filters hid (the Hidden entry shows when there are some).
     pub hidden_total: i64,
+    /// Why `a` cannot subscribe here (a Fever account), said instead of opening the dialog.
+    pub cannot_subscribe: Option<String>,
     pub progress: Option<Progress>,
     pub last_error: Option<String>,
     pub notice: Option<String>,
@@ -348,6 +365,7 @@ impl App {
             starred_total: 0,
             saved_searches: Vec::new(),
             hidden_total: 0,
+            cannot_subscribe: None,
             progress: None,
             last_error: None,
             notice: None,

@@ -48,6 +48,7 @@ pub enum Action {
     ToggleFailingOnly,
     LinkList,
     Search,
+    HideLikeThis,
     SaveArticle,
     PipeArticle,
     Undo,
@@ -88,6 +89,7 @@ const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::ToggleFailingOnly, "toggle_failing_only"),
     (Action::LinkList, "link_list"),
     (Action::Search, "search"),
+    (Action::HideLikeThis, "hide_like_this"),
     (Action::SaveArticle, "save_article"),
     (Action::PipeArticle, "pipe_article"),
     (Action::Undo, "undo"),
@@ -606,7 +608,14 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         actions: &[(Action::Search, &[k('/')])],
         modes: ALL,
-        help: "search the list on screen (all articles from All); results follow the typing",
+        help: "search the list on screen (all articles from All); results follow the typing; \
+               in the search, Ctrl-S keeps it in the feed list, Ctrl-F hides what it finds",
+    },
+    Binding {
+        actions: &[(Action::HideLikeThis, &[k('H')])],
+        modes: ALL,
+        help: "hide articles like the selected one (a search for its title, to hide with Ctrl-F); \
+               in the Hidden list, show it again",
     },
     Binding {
         actions: &[(Action::SaveArticle, &[k('S')])],

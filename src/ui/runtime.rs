@@ -73,6 +73,12 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     );
     app.keymap = super::keymap::Keymap::new(&session.config().keys);
     app.pipe_command = session.config().pipe_command.clone();
+    if session.syncer().is_some_and(|s| !s.can_subscribe()) {
+        app.cannot_subscribe = Some(
+            "This Fever account cannot subscribe through its API: add feeds on the server, then R"
+                .into(),
+        );
+    }
     // The first frame is the full one: the feed list and the first headlines, read before drawing.
     for command in app.init() {
         if let Some(msg) = exec.store_command(command).await {
@@ -540,6 +546,63 @@ impl Executor {
             Command::EditFeed { id, edit } => Some(Msg::Done(Done::Edited(
                 subs.edit(id, edit).await.map_err(shown),
             ))),
+            Command::SaveSearch { name, query } => {
+                let said = match self.session.save_search(&name, &query).await {
+                    Ok(_) => Ok(format!(
+                        "Saved the search {}",
+                        crate::text::clean_line(&name)
+                    )),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some(Msg::Done(Done::Changed(said)))
+            }
+            Command::RemoveSavedSearch(query) => {
+                let names: Vec<String> = self
+                    .session
+                    .saved_searches()
+                    .await
+                    .map(|list| {
+                        list.into_iter()
+                            .filter(|s| s.query == query)
+                            .map(|s| s.id.to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut removed = false;
+                for id in names {
+                    removed |= self.session.remove_saved_search(&id).await.unwrap_or(false);
+                }
+                Some(Msg::Done(Done::Changed(if removed {
+                    Ok("Removed the saved search".into())
+                } else {
+                    Err("That saved search is gone already".into())
+                })))
+            }
+            Command::AddFilter { query } => {
+                let said = match self
+                    .session
+                    .add_filter(&query, crate::store::FilterAction::Hide, true)
+                    .await
+                {
+                    Ok((id, n)) => Ok(format!(
+                        "Filter {id} hides {n} articles, and what it matches from now on \
+                         (Hidden lists them; `tidings filter remove {id}` undoes it)"
+                    )),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some(Msg::Done(Done::Changed(said)))
+            }
+            Command::Unhide(id) => {
+                let said = match db
+                    .write(crate::session::db::Lane::Interactive, move |s| s.unhide(id))
+                    .await
+                {
+                    Ok(true) => Ok("Shown again (its filter stays)".into()),
+                    Ok(false) => Err("That article is not hidden".into()),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some(Msg::Done(Done::Changed(said)))
+            }
             Command::RenameTag { from, to } => Some(Msg::Done(Done::TagRenamed(
                 subs.rename_tag(&from, &to).await.map_err(shown),
             ))),

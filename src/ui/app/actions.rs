@@ -176,9 +176,14 @@ impl App {
                 vec![]
             }
             Action::AddFeed => {
+                if let Some(why) = &self.cannot_subscribe {
+                    let why = why.clone();
+                    return self.say(&why);
+                }
                 self.popups.push(Popup::AddFeed(popups::AddFeed::new()));
                 vec![]
             }
+            Action::HideLikeThis => self.hide_like_this(),
             Action::Import => {
                 self.popups.push(Popup::Import(popups::Import::new()));
                 vec![]

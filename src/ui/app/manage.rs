@@ -105,6 +105,14 @@ impl App {
                         ..Outcome::default()
                     }),
                     Done::Probed(_) | Done::Details(_) | Done::Found { .. } => vec![],
+                    Done::Changed(Ok(what)) => {
+                        self.notice = Some(crate::text::clean_line(what));
+                        self.reload()
+                    }
+                    Done::Changed(Err(e)) => {
+                        self.last_error = Some(crate::text::clean_line(e));
+                        vec![]
+                    }
                     _ => self.reload(),
                 }
             }
@@ -230,6 +238,13 @@ impl App {
     }
 
     pub(super) fn open_delete(&mut self) -> Vec<Command> {
+        // A saved search selected in the feed list goes at once (it is only a query).
+        if self.focus == Pane::Feeds
+            && let Some(Scope::Search(query)) = self.entries.get(self.feed_cursor).map(|e| &e.scope)
+        {
+            let query = query.clone();
+            return vec![Command::RemoveSavedSearch(query)];
+        }
         let feed = self
             .target_feed()
             .and_then(|id| self.feeds.iter().find(|f| f.id == id));
@@ -242,6 +257,27 @@ impl App {
             }
             None => self.say("Select a feed in the feed list to delete it"),
         }
+    }
+
+    /// `H`: in the Hidden list, show the selected article again; elsewhere a search for articles
+    /// like it (its title as a phrase), whose results Ctrl-F hides.
+    pub(super) fn hide_like_this(&mut self) -> Vec<Command> {
+        let Some(h) = self.selected_headline().cloned() else {
+            return self.say("Select an article first");
+        };
+        if self.scope == Scope::Hidden {
+            return vec![Command::Unhide(h.id)];
+        }
+        let title: String = crate::text::clean_line(&h.title)
+            .chars()
+            .filter(|c| *c != '"')
+            .take(120)
+            .collect();
+        let mut search = popups::Search::new(Scope::All, "everything".into());
+        search.field = popups::TextField::new(&format!("title:\"{title}\""));
+        let outcome = search.search_now();
+        self.popups.push(Popup::Search(search));
+        self.apply(outcome)
     }
 
     pub(super) fn open_info(&mut self) -> Vec<Command> {

@@ -1,5 +1,6 @@
 //! Search (`/`): a query field over the list on screen (a feed, a tag, or everything), with results
-//! that follow the typing; Enter opens the selected article. The query language is README's; a
+//! that follow the typing; Enter opens the selected article, Ctrl-S keeps the search in the feed
+//! list, Ctrl-F makes it a filter that hides what it finds. The query language is README's; a
 //! malformed query says where it went wrong, in the dialog.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -46,6 +47,11 @@ impl Search {
         }
     }
 
+    /// Runs the search for what the field holds (a field filled in before the dialog opens).
+    pub fn search_now(&mut self) -> Outcome {
+        self.run()
+    }
+
     fn run(&mut self) -> Outcome {
         self.generation += 1;
         if self.field.is_empty() {
@@ -83,6 +89,26 @@ impl Search {
                 self.cursor = self.cursor.saturating_sub(1);
                 Outcome::stay()
             }
+            // Keep the search in the feed list, under its query.
+            KeyCode::Char('s') if ctrl && !self.field.is_empty() => {
+                let query = self.field.text();
+                Outcome {
+                    close: true,
+                    commands: vec![Command::SaveSearch {
+                        name: query.clone(),
+                        query,
+                    }],
+                    ..Outcome::default()
+                }
+            }
+            // Hide what it finds, and what it will find as articles arrive.
+            KeyCode::Char('f') if ctrl && !self.field.is_empty() => Outcome {
+                close: true,
+                commands: vec![Command::AddFilter {
+                    query: self.field.text(),
+                }],
+                ..Outcome::default()
+            },
             KeyCode::Enter => match self.results.get(self.cursor) {
                 Some(h) => Outcome {
                     close: true,
@@ -161,7 +187,9 @@ impl Search {
         };
         lines.push(hint(
             theme,
-            &format!("{count}↑/↓ choose · Enter open · Esc close"),
+            &format!(
+                "{count}↑/↓ choose · Enter open · Ctrl-S keep · Ctrl-F hide these · Esc close"
+            ),
         ));
         dialog(
             frame,
