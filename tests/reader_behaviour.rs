@@ -467,3 +467,29 @@ fn a_link_can_be_read_as_an_article_in_the_pane() {
         "a linked page is not in the cache"
     );
 }
+
+#[test]
+fn y_copies_the_link_of_the_open_or_selected_article() {
+    let mut app = app_on_feed_a();
+    // From the headline list: the runtime looks the link up, then the app copies it.
+    act(&mut app, Action::NextPane);
+    assert_eq!(
+        act(&mut app, Action::CopyLink),
+        [Command::CopyArticleLink(10)]
+    );
+    let commands = app.update(Msg::LinkToCopy("https://example.com/10".into()));
+    assert_eq!(commands, [Command::Copy("https://example.com/10".into())]);
+    assert_eq!(app.notice.as_deref(), Some("Copied the link"));
+    // From the open article: at once.
+    act(&mut app, Action::Open);
+    app.update(Msg::ArticleLoaded(Box::new(article(
+        10,
+        1,
+        Some("https://e.example/a"),
+    ))));
+    app.focus = Pane::Article;
+    assert_eq!(
+        act(&mut app, Action::CopyLink),
+        [Command::Copy("https://e.example/a".into())]
+    );
+}

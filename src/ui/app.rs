@@ -135,6 +135,8 @@ pub enum Msg {
     MarkedRead(Vec<i64>),
     /// Open this link (the article's own, looked up by the runtime).
     LinkFound(String),
+    /// Copy this link (the article's own, looked up by the runtime).
+    LinkToCopy(String),
     /// An article was saved or piped: what to say (`Ok`), or why it failed (`Err`); either
     /// replaces the "Saving…"/"Running…" notice.
     Exported(Result<String, String>),
@@ -197,6 +199,8 @@ pub enum Command {
     RefreshAll,
     /// Open the article's own link in the browser (looked up by the runtime).
     OpenArticleLink(i64),
+    /// Copy the article's own link (looked up by the runtime).
+    CopyArticleLink(i64),
     OpenUrl(String),
     /// Fetch a URL the user typed to see whether it is a feed or a page naming feeds (cancellable).
     Probe {
@@ -448,6 +452,10 @@ impl App {
             }
             Msg::Done(done) => self.on_done(done),
             Msg::LinkFound(url) => vec![Command::OpenUrl(url)],
+            Msg::LinkToCopy(url) => {
+                self.notice = Some("Copied the link".into());
+                vec![Command::Copy(url)]
+            }
             Msg::MarkedRead(ids) => {
                 let n = ids.len();
                 self.notice = Some(match n {

@@ -36,6 +36,7 @@ pub enum Action {
     MarkAllRead,
     ToggleStar,
     OpenInBrowser,
+    CopyLink,
     OpenLink(u8),
     FetchFullText,
     ToggleTextSource,
@@ -78,6 +79,7 @@ const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::MarkAllRead, "mark_all_read"),
     (Action::ToggleStar, "toggle_star"),
     (Action::OpenInBrowser, "open_in_browser"),
+    (Action::CopyLink, "copy_link"),
     (Action::FetchFullText, "fetch_full_text"),
     (Action::ToggleTextSource, "toggle_text_source"),
     (Action::ToggleFeedFullText, "toggle_feed_full_text"),
@@ -549,6 +551,11 @@ pub const BINDINGS: &[Binding] = &[
         actions: &[(Action::OpenInBrowser, &[k('o')])],
         modes: ALL,
         help: "open the article's link in the browser",
+    },
+    Binding {
+        actions: &[(Action::CopyLink, &[k('y')])],
+        modes: ALL,
+        help: "copy the article's link (OSC 52: the terminal puts it on the clipboard)",
     },
     Binding {
         actions: &[(Action::OpenLink(1), &[])],

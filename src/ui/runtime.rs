@@ -516,6 +516,15 @@ impl Executor {
                     .await?;
                 None
             }
+            Command::CopyArticleLink(id) => {
+                match db
+                    .read(move |s| Ok(s.article(id)?.and_then(|a| a.link)))
+                    .await?
+                {
+                    None => Some(Msg::Notice("This article has no link".into())),
+                    Some(url) => Some(Msg::LinkToCopy(url)),
+                }
+            }
             Command::OpenArticleLink(id) => {
                 match db
                     .read(move |s| Ok(s.article(id)?.and_then(|a| a.link)))

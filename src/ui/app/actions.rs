@@ -70,6 +70,19 @@ impl App {
                     None => vec![],
                 },
             },
+            Action::CopyLink => match (&self.article, self.focus) {
+                (Some(doc), Pane::Article) => match &doc.link {
+                    Some(link) => {
+                        self.notice = Some("Copied the link".into());
+                        vec![Command::Copy(link.clone())]
+                    }
+                    None => self.say("This article has no link"),
+                },
+                _ => match self.target_article() {
+                    Some((id, _, _)) => vec![Command::CopyArticleLink(id)],
+                    None => self.say("Select an article first"),
+                },
+            },
             Action::OpenLink(_) => vec![],
             Action::LinkList => match &self.article {
                 Some(doc) if !doc.links.is_empty() => {
