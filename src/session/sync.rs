@@ -217,6 +217,23 @@ impl Syncer {
         }
     }
 
+    /// Makes the cache's feed list the server's.
+    async fn sync_feeds(
+        &self,
+        remote: &mut Remote,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let feeds: Vec<SyncedFeed> = remote.feeds().await?.into_iter().filter_map(feed).collect();
+        report.feeds = feeds.len();
+        let stored = self
+            .db
+            .write(Lane::Background, move |s| s.store_synced_feeds(&feeds))
+            .await?;
+        report.feeds_added += stored.added;
+        report.feeds_removed += stored.removed;
+        Ok(())
+    }
+
     /// One whole sync (see the module documentation). `updates` hears of progress.
     pub async fn sync(
         &self,
@@ -232,14 +249,8 @@ impl Syncer {
         let mut guard = self.client().await?;
         let remote = guard.as_mut().ok_or(SyncError::Http("no client".into()))?;
 
-        let feeds: Vec<SyncedFeed> = remote.feeds().await?.into_iter().filter_map(feed).collect();
-        report.feeds = feeds.len();
-        let stored = self
-            .db
-            .write(Lane::Background, move |s| s.store_synced_feeds(&feeds))
-            .await?;
-        report.feeds_added = stored.added;
-        report.feeds_removed = stored.removed;
+        self.sync_feeds(remote, &mut report).await?;
+        let mut feeds_reread = false;
 
         let mut since = self.db.read(|s| s.sync_since_id()).await?;
         loop {
@@ -254,6 +265,21 @@ impl Syncer {
                 .into());
             }
             since = last;
+            // A feed subscribed on the server since its list was read: read the list again, or
+            // its articles would be passed over for good.
+            let feed_ids: Vec<i64> = page.iter().map(|a| a.feed_id).collect();
+            let unknown = self
+                .db
+                .read(move |s| s.unknown_remote_feeds(&feed_ids))
+                .await?;
+            if !unknown.is_empty() && !feeds_reread {
+                tracing::info!(
+                    ?unknown,
+                    "articles of feeds not listed yet: reading the feed list again"
+                );
+                self.sync_feeds(remote, &mut report).await?;
+                feeds_reread = true;
+            }
             let articles: Vec<SyncedArticle> = page.into_iter().map(article).collect();
             let new = self
                 .db

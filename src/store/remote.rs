@@ -363,6 +363,21 @@ impl Store {
         Ok(())
     }
 
+    /// Which of these server feed ids the cache has no feed for (subscribed on the server after
+    /// the feed list was read).
+    pub fn unknown_remote_feeds(&self, remote_ids: &[i64]) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM feeds WHERE remote_id = ?1 AND unsubscribed = 0")?;
+        let mut unknown = Vec::new();
+        for &id in remote_ids {
+            if !unknown.contains(&id) && !stmt.exists([id])? {
+                unknown.push(id);
+            }
+        }
+        Ok(unknown)
+    }
+
     /// A feed's id on the sync server (`None` for a feed polled here).
     pub fn feed_remote_id(&self, feed_id: i64) -> Result<Option<i64>> {
         Ok(self
