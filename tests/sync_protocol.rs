@@ -379,6 +379,7 @@ async fn ttrss_reads_captured_answers() {
             feed_url: "http://127.0.0.1:28299/A.xml".into(),
             site_url: None,
             category: None,
+            unread: Some(6),
         }]
     );
     let got = c.articles_after(0, 10).await.expect("articles");
@@ -859,6 +860,7 @@ async fn fever_reads_feeds_groups_and_id_lists() {
             feed_url: "http://127.0.0.1:28299/A.xml".into(),
             site_url: Some("http://127.0.0.1:28299/A".into()),
             category: Some("G1".into()),
+            unread: None,
         }
     );
     assert_eq!(feeds[1].category.as_deref(), Some("Default"));

@@ -33,6 +33,10 @@ use crate::source::{Remote, fever, ttrss};
 use crate::store::{ItemData, OutboxOp, SyncedArticle, SyncedFeed};
 use crate::text::{clean_line, decode_entities};
 
+/// When the whole read state was last listed (TT-RSS), in `meta`.
+const FULL_STATE_KEY: &str = "sync_full_state_at";
+/// How often it is listed whole, in seconds.
+const FULL_STATE_EVERY: i64 = 24 * 3600;
 /// Articles asked for per request.
 const PAGE: usize = 200;
 /// Outbox entries read per round.
@@ -217,13 +221,63 @@ impl Syncer {
         }
     }
 
-    /// Makes the cache's feed list the server's.
+    /// Read and starred state from the server. Where the server gives unread counts per feed
+    /// (TT-RSS, whose API lists unread ids only 200 at a time), only the feeds whose count differs
+    /// from the cache's are listed, and all of them once a day (a read and an unread in one feed
+    /// between two syncs leave its count as it was). Fever lists every id in one request.
+    async fn sync_state(
+        &self,
+        remote: &mut Remote,
+        server_unread: &[(i64, Option<i64>)],
+    ) -> Result<usize, SyncError> {
+        let now = crate::store::now_unix();
+        let last_full: i64 = self
+            .db
+            .read(|s| Ok(s.meta(FULL_STATE_KEY)?.and_then(|v| v.parse().ok())))
+            .await?
+            .unwrap_or(0);
+        let counted = server_unread.iter().all(|(_, n)| n.is_some());
+        if !counted || now - last_full > FULL_STATE_EVERY {
+            let (unread, starred) = remote.unread_and_starred_ids().await?;
+            return Ok(self
+                .db
+                .write(Lane::Background, move |s| {
+                    let changed = s.apply_synced_state(&unread, &starred)?;
+                    s.set_meta(FULL_STATE_KEY, &now.to_string())?;
+                    Ok(changed)
+                })
+                .await?);
+        }
+        let local = self.db.read(|s| s.synced_unread_counts()).await?;
+        let differ: Vec<i64> = server_unread
+            .iter()
+            .filter(|(id, n)| local.get(id).copied() != *n)
+            .map(|(id, _)| *id)
+            .collect();
+        let mut unread = Vec::new();
+        for id in &differ {
+            unread.extend(remote.unread_ids_of_feed(*id).await?);
+        }
+        let starred = remote.starred_ids().await?;
+        tracing::debug!(feeds = differ.len(), "unread counts differ");
+        Ok(self
+            .db
+            .write(Lane::Background, move |s| {
+                s.apply_synced_state_in(Some(&differ), &unread, &starred)
+            })
+            .await?)
+    }
+
+    /// Makes the cache's feed list the server's; returns each feed's unread count on the server
+    /// (when the server gives them).
     async fn sync_feeds(
         &self,
         remote: &mut Remote,
         report: &mut SyncReport,
-    ) -> Result<(), SyncError> {
-        let feeds: Vec<SyncedFeed> = remote.feeds().await?.into_iter().filter_map(feed).collect();
+    ) -> Result<Vec<(i64, Option<i64>)>, SyncError> {
+        let listed = remote.feeds().await?;
+        let counts: Vec<(i64, Option<i64>)> = listed.iter().map(|f| (f.id, f.unread)).collect();
+        let feeds: Vec<SyncedFeed> = listed.into_iter().filter_map(feed).collect();
         report.feeds = feeds.len();
         let stored = self
             .db
@@ -231,7 +285,7 @@ impl Syncer {
             .await?;
         report.feeds_added += stored.added;
         report.feeds_removed += stored.removed;
-        Ok(())
+        Ok(counts)
     }
 
     /// One whole sync (see the module documentation). `updates` hears of progress.
@@ -249,7 +303,7 @@ impl Syncer {
         let mut guard = self.client().await?;
         let remote = guard.as_mut().ok_or(SyncError::Http("no client".into()))?;
 
-        self.sync_feeds(remote, &mut report).await?;
+        let mut server_unread = self.sync_feeds(remote, &mut report).await?;
         let mut feeds_reread = false;
 
         let mut since = self.db.read(|s| s.sync_since_id()).await?;
@@ -277,7 +331,7 @@ impl Syncer {
                     ?unknown,
                     "articles of feeds not listed yet: reading the feed list again"
                 );
-                self.sync_feeds(remote, &mut report).await?;
+                server_unread = self.sync_feeds(remote, &mut report).await?;
                 feeds_reread = true;
             }
             let articles: Vec<SyncedArticle> = page.into_iter().map(article).collect();
@@ -299,13 +353,7 @@ impl Syncer {
             }
         }
 
-        let (unread, starred) = remote.unread_and_starred_ids().await?;
-        report.state_changes = self
-            .db
-            .write(Lane::Background, move |s| {
-                s.apply_synced_state(&unread, &starred)
-            })
-            .await?;
+        report.state_changes = self.sync_state(remote, &server_unread).await?;
         report.requests = remote.requests() - before;
         tracing::info!(?report, server = %self.account.url, "synced");
         Ok(report)

@@ -132,6 +132,7 @@ impl Client {
                 feed_url: f.url.unwrap_or_default(),
                 site_url: non_empty(f.site_url),
                 category: group_of.get(&f.id).cloned(),
+                unread: None,
             })
             .collect())
     }

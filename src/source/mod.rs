@@ -87,6 +87,14 @@ impl Remote {
         }
     }
 
+    /// The ids of one feed's unread articles (TT-RSS; Fever lists all of them or none).
+    pub async fn unread_ids_of_feed(&mut self, feed_id: i64) -> Result<Vec<i64>, RemoteError> {
+        match self {
+            Remote::Ttrss(c) => c.unread_ids_of_feed(feed_id).await,
+            Remote::Fever(_) => Err(RemoteError::Unsupported("listing one feed's unread items")),
+        }
+    }
+
     /// Sets `flag` on the articles `ids`.
     pub async fn set_flag(&mut self, ids: &[i64], flag: Flag) -> Result<(), RemoteError> {
         match self {

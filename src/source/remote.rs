@@ -43,6 +43,8 @@ pub struct RemoteFeed {
     pub site_url: Option<String>,
     /// The name of its category (TT-RSS) or group (Fever), if it has one.
     pub category: Option<String>,
+    /// Its unread articles, when the server says (TT-RSS does; Fever does not).
+    pub unread: Option<i64>,
 }
 
 /// An article as the server reports it. Strings are as sent (the caller sanitises them), cut at

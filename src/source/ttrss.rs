@@ -154,6 +154,7 @@ impl Client {
                 feed_url: f.feed_url.unwrap_or_default(),
                 site_url: None,
                 category: f.cat_id.and_then(|c| names.get(&c).cloned()),
+                unread: f.unread,
             })
             .collect())
     }
@@ -235,6 +236,16 @@ impl Client {
     }
 
     /// The ids of every unread article: one request per 200.
+    /// The ids of one feed's unread articles. One request per 200.
+    pub async fn unread_ids_of_feed(&mut self, feed_id: i64) -> Result<Vec<i64>, RemoteError> {
+        Ok(self
+            .list(feed_id, "unread", 0, 0)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
+    }
+
     pub async fn unread_ids(&mut self) -> Result<Vec<i64>, RemoteError> {
         Ok(self
             .list(-4, "unread", 0, 0)
@@ -657,6 +668,8 @@ struct FeedRow {
     feed_url: Option<String>,
     #[serde(default, deserialize_with = "de::opt_int")]
     cat_id: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_int")]
+    unread: Option<i64>,
 }
 
 /// A headline (`getHeadlines`) or article (`getArticle`).

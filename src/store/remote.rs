@@ -266,6 +266,17 @@ impl Store {
     /// server lists them unread, starred exactly when it lists them starred. Articles with a change
     /// still in the outbox keep theirs (the server has not seen it yet). Returns how many changed.
     pub fn apply_synced_state(&mut self, unread: &[i64], starred: &[i64]) -> Result<usize> {
+        self.apply_synced_state_in(None, unread, starred)
+    }
+
+    /// [`Store::apply_synced_state`], with the read state only for the articles of these server
+    /// feeds (`None`: all) — the feeds whose unread count differs from the server's.
+    pub fn apply_synced_state_in(
+        &mut self,
+        feeds: Option<&[i64]>,
+        unread: &[i64],
+        starred: &[i64],
+    ) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -293,12 +304,23 @@ impl Store {
         let pending = "remote_id NOT IN (SELECT remote_id FROM outbox WHERE op != 'catchup')
              AND feed_id NOT IN (SELECT f.id FROM feeds f JOIN outbox o
                  ON o.op = 'catchup' AND o.remote_id = f.remote_id)";
+        let in_feeds = match feeds {
+            None => String::new(),
+            Some(ids) => {
+                // Server ids are integers: written into the statement, never text from outside.
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!(
+                    " AND feed_id IN (SELECT id FROM feeds WHERE remote_id IN ({}))",
+                    list.join(",")
+                )
+            }
+        };
         let mut changed = tx.execute(
             &format!(
                 "UPDATE articles SET read = (remote_id NOT IN (SELECT id FROM temp.remote_unread))
                  WHERE remote_id IS NOT NULL
                      AND read IS NOT (remote_id NOT IN (SELECT id FROM temp.remote_unread))
-                     AND {pending}"
+                     AND {pending}{in_feeds}"
             ),
             [],
         )?;
@@ -363,6 +385,15 @@ impl Store {
         Ok(())
     }
 
+    /// The unread count of each synced feed, by its server id (hidden articles not counted).
+    pub fn synced_unread_counts(&self) -> Result<std::collections::HashMap<i64, i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT remote_id, unread_count FROM feeds WHERE remote_id IS NOT NULL AND unsubscribed = 0",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Which of these server feed ids the cache has no feed for (subscribed on the server after
     /// the feed list was read).
     pub fn unknown_remote_feeds(&self, remote_ids: &[i64]) -> Result<Vec<i64>> {
@@ -410,7 +441,7 @@ impl Store {
             "UPDATE feeds SET remote_id = NULL, next_fetch = 0 WHERE remote_id IS NOT NULL;
              UPDATE articles SET remote_id = NULL WHERE remote_id IS NOT NULL;
              DELETE FROM outbox;
-             DELETE FROM meta WHERE key IN ('sync_since_id', 'applying_remote');",
+             DELETE FROM meta WHERE key IN ('sync_since_id', 'applying_remote', 'sync_full_state_at');",
         )?;
         tx.commit()?;
         Ok(())
