@@ -172,6 +172,7 @@ fn upgrading_a_version_3_cache_counts_what_it_holds() {
          ALTER TABLE feeds DROP COLUMN last_error_at; ALTER TABLE feeds DROP COLUMN schedule_reason;
          DROP TRIGGER articles_unindexed; DROP TABLE articles_fts;
          DROP INDEX articles_feed_link;
+         DROP TABLE downloads; ALTER TABLE feeds DROP COLUMN auto_download;
          CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
          PRAGMA user_version = 3;",
     )
@@ -356,4 +357,86 @@ fn a_taller_screen_asks_for_the_rows_it_now_shows() {
         ),
         "{asked:?}"
     );
+}
+
+/// The whole list in a view, read window by window from both ends, against one query of all of it.
+#[test]
+fn windows_follow_each_lists_view_and_remember_it() {
+    use tidings::store::{ListOrder, ListView};
+    let (dir, mut store, feeds) = cache();
+    let all = store.headlines(&Scope::All, false).unwrap();
+    for (scope, view) in [
+        (
+            Scope::All,
+            ListView {
+                unread_only: true,
+                order: ListOrder::Newest,
+            },
+        ),
+        (
+            Scope::All,
+            ListView {
+                unread_only: false,
+                order: ListOrder::Oldest,
+            },
+        ),
+        (
+            Scope::Tag("news".into()),
+            ListView {
+                unread_only: true,
+                order: ListOrder::ByFeed,
+            },
+        ),
+        (
+            Scope::Starred,
+            ListView {
+                unread_only: true,
+                order: ListOrder::Oldest,
+            },
+        ),
+    ] {
+        store.set_list_view(&scope, view).unwrap();
+        let mut expected: Vec<&Headline> = all
+            .iter()
+            .filter(|h| !view.unread_only || !h.read)
+            .filter(|h| match &scope {
+                Scope::Tag(_) => h.feed_id != feeds[2],
+                Scope::Starred => h.starred,
+                _ => true,
+            })
+            .collect();
+        match view.order {
+            ListOrder::Newest => {}
+            ListOrder::Oldest => expected.reverse(),
+            ListOrder::ByFeed => expected.sort_by_key(|h| h.feed_id),
+        }
+        let ids: Vec<i64> = expected.iter().map(|h| h.id).collect();
+        let total = ids.len();
+        let mut got = Vec::new();
+        let mut start = 0;
+        while start < total {
+            let w = store.headline_window(&scope, start, 100).unwrap();
+            assert_eq!(w.total, total, "{scope:?} {view:?}");
+            got.extend(w.rows.iter().map(|h| h.id));
+            start += 100;
+        }
+        assert_eq!(got, ids, "{scope:?} {view:?}");
+        // `n` finds the next unread in the view's order.
+        let first_unread = expected.iter().position(|h| !h.read);
+        assert_eq!(
+            store.unread_position(&scope, 0, true).unwrap(),
+            first_unread
+        );
+    }
+    // Remembered across a reopen; the default view is not stored.
+    drop(store);
+    let mut store = Store::open(&dir.path().join("cache.db")).unwrap();
+    assert_eq!(
+        store.list_view(&Scope::All).unwrap().order,
+        ListOrder::Oldest
+    );
+    store
+        .set_list_view(&Scope::All, ListView::default())
+        .unwrap();
+    assert_eq!(store.list_views().unwrap().len(), 2);
 }

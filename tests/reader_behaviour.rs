@@ -493,3 +493,38 @@ fn y_copies_the_link_of_the_open_or_selected_article() {
         [Command::Copy("https://e.example/a".into())]
     );
 }
+
+#[test]
+fn u_and_o_change_how_the_list_on_screen_is_shown_and_say_so() {
+    use tidings::store::{ListOrder, ListView};
+    let mut app = app_on_feed_a();
+    let commands = act(&mut app, Action::ToggleUnreadOnly);
+    let unread = ListView {
+        unread_only: true,
+        order: ListOrder::Newest,
+    };
+    assert_eq!(
+        commands,
+        [Command::SetListView {
+            scope: Scope::Feed(1),
+            view: unread
+        }]
+    );
+    let commands = act(&mut app, Action::CycleOrder);
+    let oldest = ListView {
+        order: ListOrder::Oldest,
+        ..unread
+    };
+    assert_eq!(
+        commands,
+        [Command::SetListView {
+            scope: Scope::Feed(1),
+            view: oldest
+        }]
+    );
+    assert_eq!(app.list_view(&Scope::Feed(1)), oldest);
+    assert_eq!(app.list_view(&Scope::All), ListView::default(), "per list");
+    // Views read from the cache at start are the app's.
+    app.update(Msg::ViewsLoaded(vec![(Scope::All.view_key(), unread)]));
+    assert_eq!(app.list_view(&Scope::All), unread);
+}

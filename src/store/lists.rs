@@ -1,11 +1,12 @@
 //! Lists of articles: windows of a headline list for the reader, whole lists for the CLI, and the
 //! counts that size them. Counts come from the per-feed counters that triggers keep in `feeds`, so no
-//! list is ever counted by scanning articles.
+//! list of a feed, a tag or All is ever counted by scanning articles. Each list remembers its view
+//! (unread only or all; newest, oldest or by feed first) in `meta`, and its windows follow it.
 
 use rusqlite::types::Value;
 use rusqlite::{Row, params_from_iter};
 
-use super::{ArticleListing, Headline, HeadlineWindow, Result, Scope, Store};
+use super::{ArticleListing, Headline, HeadlineWindow, ListOrder, ListView, Result, Scope, Store};
 
 /// `WHERE` clause and parameters selecting the articles of a scope.
 pub(super) fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Value>) {
@@ -32,6 +33,16 @@ pub(super) fn scope_clause(scope: &Scope, unread_only: bool) -> (String, Vec<Val
     (clause, params)
 }
 
+/// The `ORDER BY` of a list in `order`, or of the same list read from its other end.
+fn order_by(order: ListOrder, reversed: bool) -> &'static str {
+    match (order, reversed) {
+        (ListOrder::Newest, false) | (ListOrder::Oldest, true) => "sort_time DESC, id DESC",
+        (ListOrder::Newest, true) | (ListOrder::Oldest, false) => "sort_time ASC, id ASC",
+        (ListOrder::ByFeed, false) => "feed_id ASC, sort_time DESC, id DESC",
+        (ListOrder::ByFeed, true) => "feed_id DESC, sort_time ASC, id ASC",
+    }
+}
+
 const HEADLINE_COLUMNS: &str = "id, feed_id, title, sort_time, read, starred";
 
 pub(super) fn headline_from_row(r: &Row<'_>) -> rusqlite::Result<Headline> {
@@ -55,6 +66,71 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(values), headline_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How a list is shown (its remembered view; the default for a list never changed).
+    pub fn list_view(&self, scope: &Scope) -> Result<ListView> {
+        Ok(self
+            .meta(&scope.view_key())?
+            .map(|v| ListView::from_meta(&v))
+            .unwrap_or_default())
+    }
+
+    /// Remembers how a list is shown.
+    pub fn set_list_view(&mut self, scope: &Scope, view: ListView) -> Result<()> {
+        if view == ListView::default() {
+            self.conn
+                .execute("DELETE FROM meta WHERE key = ?1", [scope.view_key()])?;
+            return Ok(());
+        }
+        self.set_meta(&scope.view_key(), &view.to_meta())
+    }
+
+    /// Every list whose view differs from the default.
+    pub fn list_views(&self) -> Result<Vec<(String, ListView)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM meta WHERE key LIKE 'view:%'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, value) = row?;
+            out.push((key, ListView::from_meta(&value)));
+        }
+        Ok(out)
+    }
+
+    /// How many articles a list shows, in its view.
+    fn view_count(&self, scope: &Scope, view: ListView) -> Result<usize> {
+        if !view.unread_only {
+            return self.scope_count(scope);
+        }
+        let sums = |sql: &str, values: Vec<Value>| -> Result<usize> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row(params_from_iter(values), |r| r.get(0))?;
+            Ok(n.max(0) as usize)
+        };
+        match scope {
+            Scope::All => sums("SELECT COALESCE(SUM(unread_count), 0) FROM feeds", vec![]),
+            Scope::Tag(tag) => sums(
+                "SELECT COALESCE(SUM(unread_count), 0) FROM feeds
+                 WHERE id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)",
+                vec![Value::Text(tag.clone())],
+            ),
+            Scope::Feed(id) => sums(
+                "SELECT COALESCE(SUM(unread_count), 0) FROM feeds WHERE id = ?",
+                vec![Value::Integer(*id)],
+            ),
+            Scope::Starred | Scope::Search(_) | Scope::Hidden => {
+                let (clause, values) = scope_clause(scope, true);
+                sums(
+                    &format!("SELECT COUNT(*) FROM articles WHERE {clause}"),
+                    values,
+                )
+            }
+        }
     }
 
     /// How many articles a scope holds.
@@ -101,28 +177,30 @@ impl Store {
         len: usize,
     ) -> Result<HeadlineWindow> {
         let tx = self.conn.unchecked_transaction()?;
-        let total = self.scope_count(scope)?;
+        let view = self.list_view(scope)?;
+        let total = self.view_count(scope, view)?;
         let start = start.min(total);
         let len = len.min(total - start);
-        let (clause, mut values) = scope_clause(scope, false);
+        let (clause, mut values) = scope_clause(scope, view.unread_only);
         let from_end = total - start - len;
-        let (order, offset) = if from_end < start {
-            ("ASC", from_end)
+        let (reversed, offset) = if from_end < start {
+            (true, from_end)
         } else {
-            ("DESC", start)
+            (false, start)
         };
         values.push(Value::Integer(len as i64));
         values.push(Value::Integer(offset as i64));
+        let order = order_by(view.order, reversed);
         let sql = format!(
             "SELECT {HEADLINE_COLUMNS} FROM articles WHERE {clause}
-             ORDER BY sort_time {order}, id {order} LIMIT ? OFFSET ?"
+             ORDER BY {order} LIMIT ? OFFSET ?"
         );
         let mut rows: Vec<Headline> = self
             .conn
             .prepare_cached(&sql)?
             .query_map(params_from_iter(values), headline_from_row)?
             .collect::<rusqlite::Result<_>>()?;
-        if order == "ASC" {
+        if reversed {
             rows.reverse();
         }
         tx.finish()?;
@@ -137,18 +215,19 @@ impl Store {
         forward: bool,
     ) -> Result<Option<usize>> {
         let tx = self.conn.unchecked_transaction()?;
-        let total = self.scope_count(scope)?;
+        let view = self.list_view(scope)?;
+        let total = self.view_count(scope, view)?;
         let from = if forward { from } else { from.min(total) };
-        let (clause, mut values) = scope_clause(scope, false);
+        let (clause, mut values) = scope_clause(scope, view.unread_only);
         let (order, offset) = if forward {
-            ("DESC", from)
+            (order_by(view.order, false), from)
         } else {
-            ("ASC", total - from)
+            (order_by(view.order, true), total - from)
         };
         values.push(Value::Integer(offset as i64));
         let sql = format!(
             "SELECT read FROM articles WHERE {clause}
-             ORDER BY sort_time {order}, id {order} LIMIT -1 OFFSET ?"
+             ORDER BY {order} LIMIT -1 OFFSET ?"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(values))?;

@@ -297,3 +297,86 @@ pub struct Filter {
     /// `config` for rules from config.toml (changed there), `user` for rules made in tidings.
     pub origin: String,
 }
+
+/// How a headline list is shown, remembered per list: only unread articles or all, in which order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListView {
+    pub unread_only: bool,
+    pub order: ListOrder,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ListOrder {
+    #[default]
+    Newest,
+    Oldest,
+    /// Grouped by feed (in the order they were added), newest first in each.
+    ByFeed,
+}
+
+impl ListOrder {
+    pub fn next(self) -> ListOrder {
+        match self {
+            ListOrder::Newest => ListOrder::Oldest,
+            ListOrder::Oldest => ListOrder::ByFeed,
+            ListOrder::ByFeed => ListOrder::Newest,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ListOrder::Newest => "newest first",
+            ListOrder::Oldest => "oldest first",
+            ListOrder::ByFeed => "by feed",
+        }
+    }
+}
+
+impl ListView {
+    fn encode(self) -> String {
+        format!(
+            "{}:{}",
+            u8::from(self.unread_only),
+            match self.order {
+                ListOrder::Newest => "newest",
+                ListOrder::Oldest => "oldest",
+                ListOrder::ByFeed => "feed",
+            }
+        )
+    }
+
+    fn decode(s: &str) -> ListView {
+        let (unread, order) = s.split_once(':').unwrap_or(("0", "newest"));
+        ListView {
+            unread_only: unread == "1",
+            order: match order {
+                "oldest" => ListOrder::Oldest,
+                "feed" => ListOrder::ByFeed,
+                _ => ListOrder::Newest,
+            },
+        }
+    }
+
+    /// As kept in the cache's `meta` table.
+    pub(crate) fn to_meta(self) -> String {
+        self.encode()
+    }
+
+    pub(crate) fn from_meta(s: &str) -> ListView {
+        ListView::decode(s)
+    }
+}
+
+impl Scope {
+    /// The key a list's view is kept under.
+    pub fn view_key(&self) -> String {
+        match self {
+            Scope::All => "view:all".into(),
+            Scope::Starred => "view:starred".into(),
+            Scope::Tag(t) => format!("view:tag:{t}"),
+            Scope::Feed(id) => format!("view:feed:{id}"),
+            Scope::Search(q) => format!("view:search:{q}"),
+            Scope::Hidden => "view:hidden".into(),
+        }
+    }
+}

@@ -105,6 +105,8 @@ pub enum Msg {
         searches: Vec<crate::store::SavedSearch>,
         hidden_total: i64,
     },
+    /// The lists whose view (unread only, order) differs from the default.
+    ViewsLoaded(Vec<(String, crate::store::ListView)>),
     /// Reading the scope's headlines failed (a damaged cache): say so instead of "Loading…".
     HeadlinesFailed {
         scope: Scope,
@@ -201,6 +203,11 @@ pub enum Command {
     OpenArticleLink(i64),
     /// Copy the article's own link (looked up by the runtime).
     CopyArticleLink(i64),
+    /// Show the list of `scope` this way from now on (remembered in the cache).
+    SetListView {
+        scope: Scope,
+        view: crate::store::ListView,
+    },
     OpenUrl(String),
     /// Fetch a URL the user typed to see whether it is a feed or a page naming feeds (cancellable).
     Probe {
@@ -310,6 +317,8 @@ pub struct App {
     pub hidden_total: i64,
     /// Why `a` cannot subscribe here (a Fever account), said instead of opening the dialog.
     pub cannot_subscribe: Option<String>,
+    /// How lists are shown where that differs from the default, by [`Scope::view_key`].
+    pub views: HashMap<String, crate::store::ListView>,
     pub progress: Option<Progress>,
     pub last_error: Option<String>,
     pub notice: Option<String>,
@@ -370,6 +379,7 @@ impl App {
             saved_searches: Vec::new(),
             hidden_total: 0,
             cannot_subscribe: None,
+            views: HashMap::new(),
             progress: None,
             last_error: None,
             notice: None,
@@ -408,6 +418,14 @@ impl App {
                 start: 0,
             },
         ]
+    }
+
+    /// How the list of `scope` is shown.
+    pub fn list_view(&self, scope: &Scope) -> crate::store::ListView {
+        self.views
+            .get(&scope.view_key())
+            .copied()
+            .unwrap_or_default()
     }
 
     /// What a search list is called: its saved name, else the query.
@@ -518,6 +536,10 @@ impl App {
                 self.saved_searches = searches;
                 self.hidden_total = hidden_total;
                 self.rebuild_entries();
+                vec![]
+            }
+            Msg::ViewsLoaded(views) => {
+                self.views = views.into_iter().collect();
                 vec![]
             }
             Msg::HeadlinesLoaded { scope, window } => self.window_loaded(scope, window),

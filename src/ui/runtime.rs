@@ -417,15 +417,19 @@ impl Executor {
                 tokio::spawn(async move {
                     let loaded = db
                         .read(|s| {
-                            Ok(Msg::SearchesLoaded {
-                                searches: s.saved_searches()?,
-                                hidden_total: s.hidden_total()?,
-                            })
+                            Ok((
+                                Msg::SearchesLoaded {
+                                    searches: s.saved_searches()?,
+                                    hidden_total: s.hidden_total()?,
+                                },
+                                Msg::ViewsLoaded(s.list_views()?),
+                            ))
                         })
                         .await;
                     match loaded {
-                        Ok(msg) => {
-                            let _ = msgs.send(msg);
+                        Ok((searches, views)) => {
+                            let _ = msgs.send(views);
+                            let _ = msgs.send(searches);
                         }
                         Err(e) => tracing::warn!(error = %e, "cannot count the saved searches"),
                     }
@@ -515,6 +519,26 @@ impl Executor {
                 db.write(Lane::Interactive, move |s| s.set_full_text(feed_id, on))
                     .await?;
                 None
+            }
+            Command::SetListView { scope, view } => {
+                let said = match db
+                    .write(crate::session::db::Lane::Interactive, move |s| {
+                        s.set_list_view(&scope, view)
+                    })
+                    .await
+                {
+                    Ok(()) => Ok(format!(
+                        "{}, {}",
+                        if view.unread_only {
+                            "Unread articles only"
+                        } else {
+                            "All articles"
+                        },
+                        view.order.name()
+                    )),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some(Msg::Done(Done::Changed(said)))
             }
             Command::CopyArticleLink(id) => {
                 match db

@@ -126,7 +126,15 @@ fn scope_title(app: &App) -> String {
 fn draw_headlines(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;
     let focused = app.focus == Pane::Headlines;
-    let title = format!("{} ({})", fit(&scope_title(app), 40), app.headline_count());
+    let mut title = format!("{} ({})", fit(&scope_title(app), 40), app.headline_count());
+    let view = app.list_view(&app.scope);
+    if view.unread_only {
+        title.push_str(" · unread");
+    }
+    if view.order != crate::store::ListOrder::Newest {
+        title.push_str(" · ");
+        title.push_str(view.order.name());
+    }
     let block = pane_block(theme, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -70,6 +70,19 @@ impl App {
                     None => vec![],
                 },
             },
+            Action::ToggleUnreadOnly | Action::CycleOrder => {
+                let scope = self.scope.clone();
+                let mut view = self.list_view(&scope);
+                if action == Action::ToggleUnreadOnly {
+                    view.unread_only = !view.unread_only;
+                } else {
+                    view.order = view.order.next();
+                }
+                self.views.insert(scope.view_key(), view);
+                self.headline_cursor = 0;
+                self.headline_offset = 0;
+                vec![Command::SetListView { scope, view }]
+            }
             Action::CopyLink => match (&self.article, self.focus) {
                 (Some(doc), Pane::Article) => match &doc.link {
                     Some(link) => {
