@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Whole-program benchmark (issue 5): installs newsboat for the comparison when it is missing and we
-# are root, then runs `cargo bench --bench whole_program -- "$@"` (see `--help` there for options).
+# Whole-program benchmark (issues 5 and 17): installs nginx (the feed server) and newsboat (the
+# comparison) when they are missing and we are root, then runs `cargo bench --bench whole_program --
+# "$@"` (see `--help` there for options; `--server in-process` needs no nginx).
 #
 # Everything the benchmark creates lives in one temp dir (TMPDIR points into it); on exit, however
 # it ends, processes still running from there are killed (by pid) and the dir is removed.
@@ -17,6 +18,16 @@ if ! command -v newsboat >/dev/null 2>&1; then
             echo "run.sh: newsboat could not be installed: the newsboat comparison is skipped" >&2
     else
         echo "run.sh: newsboat is not installed (and we are not root to install it): the newsboat comparison is skipped" >&2
+    fi
+fi
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "run.sh: installing nginx to serve the benchmark's feeds" >&2
+        apt-get install -y nginx >&2 || { apt-get update >&2 && apt-get install -y nginx >&2; } ||
+            echo "run.sh: nginx could not be installed: pass --server in-process" >&2
+    else
+        echo "run.sh: nginx is not installed (and we are not root to install it): pass --server in-process" >&2
     fi
 fi
 

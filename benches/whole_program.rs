@@ -63,6 +63,7 @@ usage: cargo bench --bench whole_program -- [OPTIONS]
   --feeds N           feeds of the main refresh figures and the newsboat comparison (default 500)
   --items M           items per feed (default 50)
   --scale LIST        feed counts of the refresh scaling table (default 50,500,2000)
+  --server KIND       nginx (default; the Debian package, run from a temp dir) or in-process
   --out FILE          also write the report to FILE
 ";
 
@@ -77,6 +78,7 @@ pub struct Options {
     pub items: usize,
     pub scale: Vec<usize>,
     pub out: Option<PathBuf>,
+    pub server: server::Kind,
 }
 
 impl Options {
@@ -103,6 +105,7 @@ fn parse_args() -> Result<Options> {
         items: 50,
         scale: vec![50, 500, 2000],
         out: None,
+        server: server::Kind::Nginx,
     };
     let (mut runs, mut sizes, mut scale) = (None, None, None);
     let mut args = std::env::args().skip(1);
@@ -135,6 +138,7 @@ fn parse_args() -> Result<Options> {
                     number(p.to_string(), "--scale")
                 })?)
             }
+            "--server" => o.server = server::Kind::parse(&value("--server")?)?,
             "--out" => o.out = Some(PathBuf::from(value("--out")?)),
             "-h" | "--help" => {
                 print!("{USAGE}");

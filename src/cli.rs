@@ -28,6 +28,7 @@ use crate::store::{AddOutcome, Scope};
 use crate::text::{clean_line, clean_text};
 
 mod account;
+mod download;
 mod saved;
 
 #[derive(Debug, Parser)]
@@ -81,6 +82,9 @@ pub enum CliCommand {
         /// Leave the feed out of the reader's feed list (true/false).
         #[arg(long, value_name = "BOOL")]
         hidden: Option<bool>,
+        /// Queue the feed's new episodes for download after each refresh (true/false).
+        #[arg(long, value_name = "BOOL")]
+        auto_download: Option<bool>,
     },
     /// Rename a tag on every feed that has it.
     RenameTag { from: String, to: String },
@@ -188,6 +192,9 @@ pub enum CliCommand {
         #[command(subcommand)]
         action: saved::FilterCommand,
     },
+    /// Download enclosures (podcast episodes): queue a feed's or an article's, then run the queue
+    /// (with a progress bar on a terminal); exits 1 if a download failed. `--list` shows the queue.
+    Download(download::DownloadArgs),
     /// Sync with a feed server (Tiny Tiny RSS, or one that speaks Fever) instead of polling feeds.
     Account {
         #[command(subcommand)]
@@ -437,6 +444,7 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
             full_text,
             tags,
             hidden,
+            auto_download,
         } => {
             let edit = FeedEdit {
                 title: title.map(|t| Some(t).filter(|t| !t.trim().is_empty())),
@@ -448,12 +456,23 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
                 full_text,
                 hidden,
             };
-            if edit == FeedEdit::default() {
+            if edit == FeedEdit::default() && auto_download.is_none() {
                 bail!("nothing to change; see `tidings edit --help`");
             }
             let (id, changes) = block_on(async {
                 let id = subs.find(&feed).await?;
-                anyhow::Ok((id, subs.edit(id, edit).await?))
+                let mut changes = Vec::new();
+                if edit != FeedEdit::default() {
+                    changes = subs.edit(id, edit).await?;
+                }
+                if let Some(on) = auto_download {
+                    session.set_auto_download(id, on).await?;
+                    changes.push(format!(
+                        "automatic downloads {}",
+                        if on { "on" } else { "off" }
+                    ));
+                }
+                anyhow::Ok((id, changes))
             })??;
             emit_line(&format!("feed {id}: {}", clean_line(&changes.join(", "))))?;
             ExitCode::SUCCESS
@@ -515,6 +534,7 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         CliCommand::Refresh { feeds, due } => refresh(&session, &feeds, due)?,
         CliCommand::Saved { action } => saved::saved(&session, action)?,
         CliCommand::Filter { action } => saved::filter(&session, action)?,
+        CliCommand::Download(args) => download::run(&session, args)?,
         CliCommand::List {
             what,
             feed,

@@ -43,8 +43,24 @@ pub struct Config {
     /// one); unset: `|` asks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipe_command: Option<String>,
+    /// Run after a background refresh brings new articles (argv, no shell): the count, then the
+    /// feeds' names, are added as arguments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_command: Option<Vec<String>>,
+    /// Ring the terminal's bell after a background refresh brings new articles.
+    pub notify_bell: bool,
     /// The reader's colours (`NO_COLOR` in the environment wins over it).
     pub theme: ThemeName,
+    /// Where downloaded enclosures go, in a folder per feed (`~/` is the home directory); unset:
+    /// the download folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_dir: Option<String>,
+    /// Downloads at the same time.
+    pub download_concurrency: usize,
+    /// The program that plays a downloaded file; `%f` marks where the file goes, else it is the
+    /// last argument. Unset: `xdg-open`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub player: Option<String>,
     /// Colours of single roles of the theme, over the theme's own.
     #[serde(skip_serializing_if = "Colors::is_empty")]
     pub colors: Colors,
@@ -69,7 +85,12 @@ impl Default for Config {
             save_dir: None,
             save_format: SaveFormat::Markdown,
             pipe_command: None,
+            notify_command: None,
+            notify_bell: false,
             theme: ThemeName::Dark,
+            download_dir: None,
+            download_concurrency: 2,
+            player: None,
             colors: Colors::default(),
             keys: KeyConfig::default(),
         }
@@ -106,10 +127,22 @@ save_format = "markdown"
 # The command | pipes the open article's text to (on its standard input) without asking; unset: |
 # asks for one. Split into arguments like a shell would, but run without a shell.
 # pipe_command = "wc -w"
+# After a background refresh brings new articles (off by default): a command to run, as a list of
+# arguments (no shell), to which the count and the feeds' names are added; and/or the terminal bell.
+# notify_command = ["notify-send", "tidings: new articles"]
+notify_bell = false
 # The reader's colours: dark, light (for light backgrounds), high-contrast, or terminal (only the
 # terminal's own 16 colours, so its palette decides). NO_COLOR=1 in the environment draws without
 # colour (bold, reverse, underline, dim) whatever is set here.
 theme = "dark"
+# Where downloaded podcast episodes and other enclosures go, in a folder per feed (~/ is your
+# home); unset: your download folder (XDG_DOWNLOAD_DIR, else ~/Downloads).
+# download_dir = "~/Podcasts"
+# Downloads at the same time (and never more than max_per_host from one server).
+download_concurrency = 2
+# The program that plays a downloaded file; `%f` marks where the file goes, else it is the last
+# argument. Split into arguments like a shell would, but run without a shell. Unset: xdg-open.
+# player = "mpv --no-video %f"
 # Keys, per mode: [keys.feeds], [keys.headlines], [keys.article], or [keys.all] for the three
 # panes (a pane's own table wins over it). A key is a character ("j", "G", "?"), a name (space,
 # enter, esc, tab, backspace, delete, insert, up, down, left, right, home, end, pageup, pagedown,
@@ -118,9 +151,9 @@ theme = "dark"
 # for its key (and a chord the defaults on its first key); two actions for one key in one table are
 # an error. The actions: down, up, next_pane, prev_pane, open, top, bottom, page_down, page_up,
 # next_unread, prev_unread, refresh_selected, refresh_all, toggle_read, mark_all_read, toggle_star,
-# open_in_browser, fetch_full_text, toggle_text_source, toggle_feed_full_text, add_feed, edit_feed,
-# delete_feed, feed_info, import, toggle_failing_only, link_list, search, save_article,
-# pipe_article, undo, redraw, help, back, quit. Dialogs take [keys.popup] for down, up, page_down,
+# open_in_browser, copy_link, toggle_unread_only, cycle_order, fetch_full_text, toggle_text_source,
+# toggle_feed_full_text, add_feed, edit_feed, delete_feed, feed_info, import, toggle_failing_only,
+# link_list, search, hide_like_this, save_article, pipe_article, undo, redraw, help, back, quit. Dialogs take [keys.popup] for down, up, page_down,
 # page_up, top, bottom, open (Enter), back (Esc), next_pane (Tab), prev_pane and quit, with keys that
 # type nothing (ctrl-j, f2).
 # [keys.all]

@@ -53,7 +53,12 @@ impl ProfileLock {
     /// `ProfileLock` in this one) holds it. On a file system that does not support locks at all,
     /// succeeds without a lock (and logs a warning) rather than refusing to start.
     pub fn acquire(data_dir: &Path) -> Result<ProfileLock, LockError> {
-        let path = data_dir.join(LOCK_FILE_NAME);
+        ProfileLock::acquire_file(data_dir.join(LOCK_FILE_NAME))
+    }
+
+    /// [`ProfileLock::acquire`] of another lock file of the profile (the download queue's
+    /// `downloads.lock`: one process runs the queue at a time).
+    pub fn acquire_file(path: PathBuf) -> Result<ProfileLock, LockError> {
         let io_error = |source| LockError::Io {
             path: path.clone(),
             source,

@@ -167,7 +167,8 @@ fn narrow_terminal_shows_one_pane() {
 #[test]
 fn help_overlay_lists_keys() {
     let home = tempfile::tempdir().unwrap();
-    let mut tui = Tui::spawn(home.path(), 120, 40);
+    // Tall enough for the whole table.
+    let mut tui = Tui::spawn(home.path(), 120, 60);
     tui.wait_text("Welcome to tidings");
     tui.wait_focus("Feeds");
 

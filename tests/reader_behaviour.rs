@@ -528,3 +528,44 @@ fn u_and_o_change_how_the_list_on_screen_is_shown_and_say_so() {
     app.update(Msg::ViewsLoaded(vec![(Scope::All.view_key(), unread)]));
     assert_eq!(app.list_view(&Scope::All), unread);
 }
+
+#[test]
+fn a_background_refresh_with_new_articles_notifies_and_one_asked_for_does_not() {
+    use tidings::session::refresh::RefreshSummary;
+    let mut app = app_on_feed_a();
+    app.notify = true;
+    let refresh = |app: &mut App| {
+        app.update(Msg::Poller(Update::RefreshStarted { feeds: 2 }));
+        app.update(Msg::Poller(Update::FeedDone {
+            feed_id: 1,
+            new_articles: 2,
+            not_modified: false,
+        }));
+        app.update(Msg::Poller(Update::FeedDone {
+            feed_id: 2,
+            new_articles: 0,
+            not_modified: true,
+        }));
+        app.update(Msg::Poller(Update::RefreshFinished(RefreshSummary {
+            fetched: 2,
+            new_articles: 2,
+            ..RefreshSummary::default()
+        })))
+    };
+    let commands = refresh(&mut app);
+    assert!(
+        commands.contains(&Command::Notify {
+            count: 2,
+            feeds: vec![1]
+        }),
+        "{commands:?}"
+    );
+    // After R the user is there to see it.
+    act(&mut app, Action::RefreshAll);
+    let commands = refresh(&mut app);
+    assert!(!commands.iter().any(|c| matches!(c, Command::Notify { .. })));
+    // Off unless configured.
+    app.notify = false;
+    let commands = refresh(&mut app);
+    assert!(!commands.iter().any(|c| matches!(c, Command::Notify { .. })));
+}

@@ -1318,6 +1318,8 @@ struct Measured {
 fn measured(mut cmd: Command) -> Measured {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let started = Instant::now();
+    // Reaped below with wait4, which also gives its resource use.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("spawn");
     let drain = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {

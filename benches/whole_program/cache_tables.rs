@@ -81,7 +81,7 @@ pub fn cache_sections(
     ));
     if !starts.is_empty() {
         let mut text = format!(
-            "## Start-up to the first full frame\n\nPseudo-terminal {}×{}, TERM=xterm-256color. tidings: from spawn until the feed list shows \"{}\" and the headline pane the newest article; newsboat: until its feed list shows \"{}\". Then `q`; CPU and peak RSS cover the whole run (start-up, first frame, quit).\n\n",
+            "## Start-up to the first full frame\n\nPseudo-terminal {}×{}, TERM=xterm-256color. tidings: from spawn until the feed list shows \"{}\" and the headline pane the newest article; newsboat: until its feed list shows \"{}\". Then `q`; CPU and peak RSS cover the whole run (start-up, first frame, quit). The baseline is `/bin/echo WORD` in the same harness (spawn helper, pty, vt100 parser) until WORD is on the screen, alternating with the reader's runs.\n\n",
             crate::pty::COLS,
             crate::pty::ROWS,
             caches::LARGEST_TITLE,
@@ -93,6 +93,8 @@ pub fn cache_sections(
                 "tidings first frame",
                 "CPU",
                 "peak RSS",
+                "`echo`, same run",
+                "tidings − echo (medians)",
                 "newsboat first frame",
                 "CPU",
                 "peak RSS",
@@ -122,13 +124,24 @@ fn startup_row(
     notes: &mut Vec<String>,
 ) -> Result<Vec<String>> {
     eprintln!("  start-up on {} …", cache.label);
-    let mut t = Vec::new();
+    let (mut t, mut e) = (Vec::new(), Vec::new());
+    // The echo baseline alternates with the reader, so both see the same load.
     for _ in 0..opts.runs {
+        e.push(startup::echo_once(cache.home.path())?);
         t.push(startup::tidings_once(bin, cache)?);
     }
     caches::check_feed_count(bin, cache)?;
     let [w, cpu, rss] = row3(&t);
-    let mut row = vec![cache.label.clone(), w, cpu, rss];
+    let echo = median_wall(&e);
+    let over = median_wall(&t).saturating_sub(echo);
+    let mut row = vec![
+        cache.label.clone(),
+        w,
+        cpu,
+        rss,
+        row3(&e)[0].clone(),
+        fmt_duration(over),
+    ];
     match nb {
         Some(nb) => {
             let runs = if cache.articles >= 100_000 {

@@ -13,7 +13,15 @@ use crate::spawner::{self, Spawn};
 pub struct Sample {
     pub wall: Duration,
     pub cpu: Duration,
+    /// The system-time part of `cpu` (user = cpu − sys).
+    pub sys: Duration,
     pub max_rss_kib: u64,
+}
+
+impl Sample {
+    pub fn user(&self) -> Duration {
+        self.cpu.saturating_sub(self.sys)
+    }
 }
 
 /// What a finished command printed, and how it was measured.
@@ -59,6 +67,7 @@ pub fn run_with(
     let sample = Sample {
         wall: reaped.wall,
         cpu: reaped.cpu,
+        sys: reaped.sys,
         max_rss_kib: reaped.max_rss_kib,
     };
     Ok(Finished {
@@ -170,6 +179,40 @@ pub fn row3(s: &[Sample]) -> [String; 3] {
     let m = summarize(s);
     [m.wall(), m.cpu(), m.rss()]
 }
+
+/// Wall, CPU, user, system, CPU per KB of feed served (`bytes`, "–" when nothing was) and peak RSS
+/// of some samples, formatted: the refresh tables' columns.
+pub fn row_cpu(s: &[Sample], bytes: u64) -> [String; 6] {
+    let m = summarize(s);
+    let user = spread(&s.iter().map(Sample::user).collect::<Vec<_>>());
+    let sys = spread(&s.iter().map(|x| x.sys).collect::<Vec<_>>());
+    let per_kb = if bytes >= 1024 {
+        format!(
+            "{:.2} µs",
+            m.cpu.median.as_secs_f64() * 1e6 / (bytes as f64 / 1024.0)
+        )
+    } else {
+        "–".to_string()
+    };
+    [
+        m.wall(),
+        m.cpu(),
+        fmt_spread(&user, fmt_duration),
+        fmt_spread(&sys, fmt_duration),
+        per_kb,
+        m.rss(),
+    ]
+}
+
+/// The column heads of [`row_cpu`].
+pub const CPU_HEADS: [&str; 6] = [
+    "wall",
+    "CPU (user + sys)",
+    "user",
+    "sys",
+    "CPU per KB of feed",
+    "peak RSS",
+];
 
 /// The median wall time.
 pub fn median_wall(s: &[Sample]) -> Duration {

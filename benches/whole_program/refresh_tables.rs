@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::Options;
-use crate::measure::{fmt_duration, median_wall, row3};
+use crate::measure::{CPU_HEADS, fmt_duration, median_wall, row_cpu};
 use crate::newsboat::Newsboat;
 use crate::refresh::{self, Case, CaseRuns};
 use crate::report::{Report, ratio, table};
@@ -41,38 +41,35 @@ pub fn refresh_section(
     let mut text = format!(
         "## Refresh: `tidings refresh`, {} feeds × {} items\n\n\
          Feeds are RSS 2.0 / Atom / RSS 1.0 by index, items with 2–6 KB HTML bodies, served over HTTP/1.1 \
-         (keep-alive, ETag, 304, no compression) by an in-process server spread over {HOSTS} loopback \
+         (keep-alive, ETag, 304, no compression) by {} spread over {HOSTS} loopback \
          addresses (127.0.0.2–127.0.0.{}, one listener each on one port), so per-host limits (tidings: 2 \
          per host, 8 in all) act as with feeds on many real hosts. A run: new profile, `tidings import` \
          (not timed), then cold, unchanged (second refresh, all 304) and 10% changed (every 10th feed \
-         gains 5 items, drops 5).\n\n",
+         gains 5 items, drops 5). CPU is user + system time from the process's rusage; \
+         \"CPU per KB of feed\" divides it by the feed bytes the server sent in that run.\n\n",
         opts.feeds,
         opts.items,
+        server.describe(),
         HOSTS + 1
     );
     let rows: Vec<Vec<String>> = main
         .iter()
         .map(|c| {
-            let [w, cpu, rss] = row3(&c.samples);
-            vec![
-                c.case.name().into(),
-                w,
-                cpu,
-                rss,
-                format!("{} / {}", c.traffic.requests, c.traffic.not_modified),
-            ]
+            let mut row = vec![c.case.name().to_string()];
+            row.extend(row_cpu(&c.samples, c.traffic.bytes));
+            row.push(format!(
+                "{} / {} / {:.0} MB",
+                c.traffic.requests,
+                c.traffic.not_modified,
+                c.traffic.bytes as f64 / 1e6
+            ));
+            row
         })
         .collect();
-    text.push_str(&table(
-        &[
-            "case",
-            "wall",
-            "CPU",
-            "peak RSS",
-            "requests / 304s (last run)",
-        ],
-        &rows,
-    ));
+    let mut heads = vec!["case"];
+    heads.extend(CPU_HEADS);
+    heads.push("requests / 304s / bytes (last run)");
+    text.push_str(&table(&heads, &rows));
     report.section(&text);
 
     if let Some(nb) = nb {
@@ -90,15 +87,13 @@ pub fn refresh_section(
         let mut rows = Vec::new();
         for (threads, runs) in &by_threads {
             for c in runs {
-                let [w, cpu, rss] = row3(&c.samples);
-                rows.push(vec![
-                    format!("{threads}"),
-                    c.case.name().into(),
-                    w,
-                    cpu,
-                    rss,
-                    format!("{} / {}", c.traffic.requests, c.traffic.not_modified),
-                ]);
+                let mut row = vec![format!("{threads}"), c.case.name().to_string()];
+                row.extend(row_cpu(&c.samples, c.traffic.bytes));
+                row.push(format!(
+                    "{} / {}",
+                    c.traffic.requests, c.traffic.not_modified
+                ));
+                rows.push(row);
             }
         }
         let mut text = format!(
@@ -109,17 +104,10 @@ pub fn refresh_section(
              Each run checks the rows newsboat stored in `rss_item`.\n\n",
             nb.version
         );
-        text.push_str(&table(
-            &[
-                "reload-threads",
-                "case",
-                "wall",
-                "CPU",
-                "peak RSS",
-                "requests / 304s (last run)",
-            ],
-            &rows,
-        ));
+        let mut heads = vec!["reload-threads", "case"];
+        heads.extend(CPU_HEADS);
+        heads.push("requests / 304s (last run)");
+        text.push_str(&table(&heads, &rows));
         text.push_str("\n**Ratio** (newsboat wall ÷ tidings wall, medians; above 1 means tidings is faster):\n\n");
         // tidings' second refresh is already all 304: it stands for both unchanged newsboat cases.
         let tidings_case = |case: Case| match case {
@@ -161,17 +149,15 @@ pub fn refresh_section(
     let mut rows = Vec::new();
     for (n, runs) in &scaling {
         for c in runs {
-            let [w, cpu, rss] = row3(&c.samples);
             let per_feed = median_wall(&c.samples) / *n as u32;
-            rows.push(vec![
+            let mut row = vec![
                 n.to_string(),
                 (n * opts.items).to_string(),
-                c.case.name().into(),
-                w,
-                cpu,
-                rss,
-                fmt_duration(per_feed),
-            ]);
+                c.case.name().to_string(),
+            ];
+            row.extend(row_cpu(&c.samples, c.traffic.bytes));
+            row.push(fmt_duration(per_feed));
+            rows.push(row);
         }
     }
     report.section(&format!(
@@ -179,14 +165,11 @@ pub fn refresh_section(
         opts.items,
         table(
             &[
-                "feeds",
-                "articles",
-                "case",
-                "wall",
-                "CPU",
-                "peak RSS",
-                "wall per feed"
-            ],
+                &["feeds", "articles", "case"][..],
+                &CPU_HEADS[..],
+                &["wall per feed"][..]
+            ]
+            .concat(),
             &rows
         )
     ));

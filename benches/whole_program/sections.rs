@@ -32,13 +32,15 @@ pub fn all(
         let max = needed.into_iter().max().unwrap_or(opts.feeds);
         let t = std::time::Instant::now();
         eprintln!("rendering {max} feeds × {} items …", opts.items);
-        let s = Server::start(max, opts.items)?;
+        let s = Server::start(opts.server, max, opts.items, &root.join("server"))?;
         eprintln!(
-            "  rendered in {:.1?}; serving on 127.0.0.2–127.0.0.{}:{}",
+            "  rendered in {:.1?}; {} serving on 127.0.0.2–127.0.0.{}:{}",
             t.elapsed(),
+            s.describe(),
             HOSTS + 1,
             s.port()
         );
+        report.section(&format!("**Feed server**: {}.\n", s.describe()));
         Some(s)
     } else {
         None

@@ -43,6 +43,7 @@ enum Reply {
     Exited {
         status: i32,
         cpu_us: u64,
+        sys_us: u64,
         max_rss_kib: u64,
         wall_us: u64,
     },
@@ -54,6 +55,8 @@ enum Reply {
 pub struct Reaped {
     pub status: i32,
     pub cpu: Duration,
+    /// The system-time part of `cpu`.
+    pub sys: Duration,
     pub max_rss_kib: u64,
     /// From the start request to `wait4` returning, measured in the helper.
     pub wall: Duration,
@@ -164,6 +167,7 @@ fn wait4(pid: i32) -> Reply {
             return Reply::Exited {
                 status,
                 cpu_us: tv_us(usage.ru_utime) + tv_us(usage.ru_stime),
+                sys_us: tv_us(usage.ru_stime),
                 max_rss_kib: usage.ru_maxrss as u64,
                 wall_us: 0,
             };
@@ -204,11 +208,13 @@ fn serve(sock: UnixStream) {
                 Reply::Exited {
                     status,
                     cpu_us,
+                    sys_us,
                     max_rss_kib,
                     ..
                 } => Reply::Exited {
                     status,
                     cpu_us,
+                    sys_us,
                     max_rss_kib,
                     wall_us: started
                         .remove(&pid)
@@ -295,11 +301,13 @@ pub fn wait(pid: i32, timeout: Duration, what: &str) -> Result<Reaped> {
         Reply::Exited {
             status,
             cpu_us,
+            sys_us,
             max_rss_kib,
             wall_us,
         } => Ok(Reaped {
             status,
             cpu: Duration::from_micros(cpu_us),
+            sys: Duration::from_micros(sys_us),
             max_rss_kib,
             wall: Duration::from_micros(wall_us),
         }),

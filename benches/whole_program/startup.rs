@@ -48,6 +48,25 @@ pub fn tidings_once(bin: &Path, cache: &Cache) -> Result<Sample> {
     Ok(Sample {
         wall: first_frame,
         cpu: reaped.cpu,
+        sys: reaped.sys,
+        max_rss_kib: reaped.max_rss_kib,
+    })
+}
+
+/// The baseline: `echo` in the same pseudo-terminal, from spawn until its word is on the screen (what
+/// starting any program costs in this harness: the spawn helper, exec, the pty, the vt100 parser).
+pub fn echo_once(scratch: &Path) -> Result<Sample> {
+    const WORD: &str = "tidings-bench-echo";
+    let start = Instant::now();
+    let mut tty = Pty::spawn("echo", Path::new("/bin/echo"), &[WORD], scratch, &[])?;
+    let at = tty.wait_for(&format!("{WORD:?}"), Duration::from_secs(30), |s| {
+        s.contents().contains(WORD)
+    })?;
+    let reaped = tty.quit(b"", Duration::from_secs(30))?;
+    Ok(Sample {
+        wall: at.saturating_duration_since(start),
+        cpu: reaped.cpu,
+        sys: reaped.sys,
         max_rss_kib: reaped.max_rss_kib,
     })
 }
@@ -75,6 +94,7 @@ pub fn newsboat_once(nb: &Newsboat, cache: &Cache) -> Result<Sample> {
     Ok(Sample {
         wall: at.saturating_duration_since(start),
         cpu: reaped.cpu,
+        sys: reaped.sys,
         max_rss_kib: reaped.max_rss_kib,
     })
 }

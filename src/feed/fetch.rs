@@ -9,8 +9,9 @@ use crate::config::Config;
 use crate::feed::sniff;
 use reqwest::StatusCode;
 use reqwest::header::{
-    CACHE_CONTROL, CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderMap,
+    HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE,
+    RETRY_AFTER,
 };
 
 /// Limits for every request.
@@ -60,10 +61,62 @@ pub enum Fetched {
 /// Redirects followed for one request, at most.
 pub const MAX_REDIRECTS: usize = 5;
 
+/// The longest a download may take in all (it is resumed where it stopped next time); each read
+/// must come within the whole-request timeout of feeds.
+pub const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// What a server sent for a download ([`Fetcher::start_download`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownloadStart {
+    /// The whole file (200: also what a server that ignores `Range` sends).
+    Whole { total: Option<u64> },
+    /// 206: the file from `offset` (`u64::MAX` when the server did not say where).
+    From { offset: u64, total: Option<u64> },
+    /// 416: the range asked for starts at or past the end, which is `total` when said.
+    PastTheEnd { total: Option<u64> },
+}
+
+/// A download under way: the answer's headers read, the body to stream.
+pub struct Download {
+    response: reqwest::Response,
+    pub start: DownloadStart,
+    /// A strong ETag, else the Last-Modified date: sent back as `If-Range` to resume.
+    pub validator: Option<String>,
+    idle: Duration,
+}
+
+impl Download {
+    /// The next piece of the body; `None` at its end. Fails when nothing came for the
+    /// whole-request timeout of feeds, or the connection broke.
+    pub async fn chunk(&mut self) -> Result<Option<impl AsRef<[u8]> + use<>>, FetchError> {
+        let idle = self.idle;
+        match tokio::time::timeout(idle, self.response.chunk()).await {
+            Err(_) => Err(FetchError::Stalled(idle.as_secs())),
+            Ok(Ok(chunk)) => Ok(chunk),
+            Ok(Err(e)) if e.is_timeout() => Err(FetchError::Timeout(DOWNLOAD_TIMEOUT.as_secs())),
+            Ok(Err(e)) => Err(FetchError::Network(root_cause(&e))),
+        }
+    }
+}
+
+/// `Content-Range: bytes 100-199/1000` → (100, 1000); `bytes */1000` → (None, 1000).
+fn parse_content_range(value: &str) -> Option<(Option<u64>, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, total) = rest.split_once('/')?;
+    let total = total.trim().parse::<u64>().ok();
+    let start = match range.trim() {
+        "*" => None,
+        r => Some(r.split_once('-')?.0.trim().parse::<u64>().ok()?),
+    };
+    Some((start, total))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("timed out after {0} s")]
     Timeout(u64),
+    #[error("no data came for {0} s")]
+    Stalled(u64),
     #[error("response larger than {0} bytes")]
     TooLarge(usize),
     #[error("HTTP {0}")]
@@ -118,11 +171,16 @@ impl Fetcher {
             // recorded and every hop is checked.
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
-            // No idle connections are kept. A refresh touches hundreds of hosts, and each pooled
-            // connection keeps its read buffer (as big as the largest feed it carried): measured,
-            // pooling took a 500-feed refresh from 35 to 60 MiB. Feeds are polled hourly, long after
-            // any server keeps a connection open, so the pool only ever helped feeds that share a host.
-            .pool_max_idle_per_host(0)
+            // Connections are kept for the requests that end small. A conditional request (the
+            // feed's validators sent) is answered 304 most of the time, and reusing its connection
+            // to the same host saves a connect (and a TLS handshake on https): measured, an all-304
+            // refresh of 500 feeds on 64 hosts took 0.11 s instead of 0.19 s, with half the system
+            // time. A request without validators (a first fetch, an article page) closes its
+            // connection (see `fetch_http`): a pooled connection keeps its read buffer, as big as
+            // the largest document it carried, and pooling those took a cold 500-feed refresh from
+            // 36 to 60–70 MB.
+            .pool_max_idle_per_host(2)
+            .pool_idle_timeout(Duration::from_secs(30))
             .gzip(true)
             .brotli(true)
             .deflate(true)
@@ -206,68 +264,17 @@ impl Fetcher {
         if let Some(lm) = validators.last_modified.as_deref().and_then(header_value) {
             headers.insert(IF_MODIFIED_SINCE, lm);
         }
-        let mut current = url;
-        let mut visited = vec![current.to_string()];
-        let mut permanent = true;
-        let mut response = loop {
-            if reach == Reach::PublicOnly {
-                ensure_public(&current).await?;
-            }
-            let started = std::time::Instant::now();
-            let response = self
-                .client
-                .get(current.clone())
-                .headers(headers.clone())
-                .send()
-                .await
-                .map_err(|e| {
-                    let e = self.classify(e);
-                    tracing::debug!(url = %current, error = %e, "request failed");
-                    e
-                })?;
-            let status = response.status();
-            tracing::debug!(
-                url = %current,
-                status = status.as_u16(),
-                ms = started.elapsed().as_millis() as u64,
-                conditional = !headers.is_empty(),
-                "response"
+        // Only a conditional request keeps its connection for the next one (see `Fetcher::new`).
+        let conditional = !headers.is_empty();
+        if !conditional {
+            headers.insert(
+                reqwest::header::CONNECTION,
+                HeaderValue::from_static("close"),
             );
-            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
-                break response;
-            }
-            let location = response
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| {
-                    FetchError::BadRedirect(format!("HTTP {} without a Location", status.as_u16()))
-                })?;
-            let next = current
-                .join(location.trim())
-                .map_err(|e| FetchError::BadRedirect(format!("invalid Location: {e}")))?;
-            if !matches!(next.scheme(), "http" | "https") {
-                return Err(FetchError::BadRedirect(format!(
-                    "to a {}: URL, only http(s) is followed",
-                    next.scheme()
-                )));
-            }
-            if visited.iter().any(|v| v == next.as_str()) {
-                return Err(FetchError::BadRedirect("redirect loop".into()));
-            }
-            if visited.len() > MAX_REDIRECTS {
-                return Err(FetchError::BadRedirect(format!(
-                    "more than {MAX_REDIRECTS} redirects"
-                )));
-            }
-            permanent &= matches!(
-                status,
-                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
-            );
-            visited.push(next.to_string());
-            current = next;
-        };
-        let moved_to = (permanent && visited.len() > 1).then(|| current.to_string());
+        }
+        let (mut response, current, permanent, hops) =
+            self.send_following(url, &headers, reach, None).await?;
+        let moved_to = (permanent && hops > 0).then(|| current.to_string());
         let got = Validators {
             etag: response.headers().get(ETAG).map(|v| v.as_bytes().to_vec()),
             last_modified: response
@@ -331,6 +338,164 @@ impl Fetcher {
             content_type,
             moved_to,
             fresh_for,
+        })
+    }
+
+    /// Sends a GET for `url` with `headers` and follows redirects itself: at most [`MAX_REDIRECTS`],
+    /// only to http(s), no loops, every hop checked against `reach`. Returns the final response
+    /// (not a redirect, or a 304), where it came from, whether every hop was permanent (301/308),
+    /// and how many hops there were. `timeout` replaces the client's whole-request timeout.
+    async fn send_following(
+        &self,
+        url: url::Url,
+        headers: &HeaderMap,
+        reach: Reach,
+        timeout: Option<Duration>,
+    ) -> Result<(reqwest::Response, url::Url, bool, usize), FetchError> {
+        let mut current = url;
+        let mut visited = vec![current.to_string()];
+        let mut permanent = true;
+        loop {
+            if reach == Reach::PublicOnly {
+                ensure_public(&current).await?;
+            }
+            let started = std::time::Instant::now();
+            let mut request = self.client.get(current.clone()).headers(headers.clone());
+            if let Some(timeout) = timeout {
+                request = request.timeout(timeout);
+            }
+            let response = request.send().await.map_err(|e| {
+                let e = self.classify(e);
+                tracing::debug!(url = %current, error = %e, "request failed");
+                e
+            })?;
+            let status = response.status();
+            tracing::debug!(
+                url = %current,
+                status = status.as_u16(),
+                ms = started.elapsed().as_millis() as u64,
+                conditional = headers.contains_key(IF_NONE_MATCH)
+                    || headers.contains_key(IF_MODIFIED_SINCE),
+                "response"
+            );
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                let hops = visited.len() - 1;
+                return Ok((response, current, permanent, hops));
+            }
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| {
+                    FetchError::BadRedirect(format!("HTTP {} without a Location", status.as_u16()))
+                })?;
+            let next = current
+                .join(location.trim())
+                .map_err(|e| FetchError::BadRedirect(format!("invalid Location: {e}")))?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::BadRedirect(format!(
+                    "to a {}: URL, only http(s) is followed",
+                    next.scheme()
+                )));
+            }
+            if visited.iter().any(|v| v == next.as_str()) {
+                return Err(FetchError::BadRedirect("redirect loop".into()));
+            }
+            if visited.len() > MAX_REDIRECTS {
+                return Err(FetchError::BadRedirect(format!(
+                    "more than {MAX_REDIRECTS} redirects"
+                )));
+            }
+            permanent &= matches!(
+                status,
+                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+            );
+            visited.push(next.to_string());
+            current = next;
+        }
+    }
+
+    /// Starts downloading a file (an enclosure): http(s) only, through the same client, redirect
+    /// rules and `reach` checks as feeds. With `from` > 0 it asks for the rest from that byte
+    /// (`Range`), and with `if_range` (an ETag or Last-Modified the earlier response gave) only if
+    /// the file is still the same; the answer says what the server sent ([`Download::start`]). The
+    /// body is not compressed in transit (byte offsets must be the file's) and not capped: the
+    /// caller streams it to disk with [`Download::chunk`] and times out each read, since a large
+    /// file takes longer than the whole-request timeout of a feed. The headers must come within
+    /// that timeout. 429 and 503 are [`FetchError::RetryLater`], other errors
+    /// [`FetchError::Status`]; 416 (the range is past the end) is returned as a response.
+    pub async fn start_download(
+        &self,
+        url: &str,
+        reach: Reach,
+        from: u64,
+        if_range: Option<&str>,
+    ) -> Result<Download, FetchError> {
+        let parsed = url::Url::parse(url).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(FetchError::UnsupportedScheme(parsed.scheme().to_string()));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        if from > 0 {
+            if let Ok(range) = HeaderValue::from_str(&format!("bytes={from}-")) {
+                headers.insert(RANGE, range);
+            }
+            if let Some(v) = if_range.and_then(|v| HeaderValue::from_str(v).ok()) {
+                headers.insert(IF_RANGE, v);
+            }
+        }
+        let work = self.send_following(parsed, &headers, reach, Some(DOWNLOAD_TIMEOUT));
+        let limit = self.limits.timeout + Duration::from_secs(1);
+        let (response, _, _, _) = tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or(Err(FetchError::Timeout(self.limits.timeout.as_secs())))?;
+        let status = response.status();
+        match status {
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                let after = response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry_after_seconds(v, std::time::SystemTime::now()));
+                return Err(FetchError::RetryLater {
+                    status: status.as_u16(),
+                    after,
+                });
+            }
+            StatusCode::RANGE_NOT_SATISFIABLE => {}
+            s if !s.is_success() => return Err(FetchError::Status(s.as_u16())),
+            _ => {}
+        }
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_range = header(CONTENT_RANGE).and_then(|v| parse_content_range(&v));
+        // If-Range takes a strong ETag only; else the date.
+        let validator = header(ETAG)
+            .filter(|e| !e.starts_with("W/"))
+            .or_else(|| header(LAST_MODIFIED));
+        let start = match status {
+            StatusCode::PARTIAL_CONTENT => DownloadStart::From {
+                offset: content_range.and_then(|r| r.0).unwrap_or(u64::MAX),
+                total: content_range.and_then(|r| r.1),
+            },
+            StatusCode::RANGE_NOT_SATISFIABLE => DownloadStart::PastTheEnd {
+                total: content_range.and_then(|r| r.1),
+            },
+            _ => DownloadStart::Whole {
+                total: response.content_length(),
+            },
+        };
+        Ok(Download {
+            response,
+            start,
+            validator,
+            idle: self.limits.timeout,
         })
     }
 

@@ -1,7 +1,8 @@
 //! The core that both front ends stand on. A [`Session`] owns the one cache handle of the process
 //! ([`db::Db`]: one writer thread, one reader thread), the HTTP client and the [`refresh::Refresher`],
-//! the subscription operations ([`subscriptions`]) and the configuration. The TUI (`ui`) and the
-//! command line (`cli`) are thin front ends on it and never import each other.
+//! the download queue ([`downloads::Downloader`]), the subscription operations ([`subscriptions`])
+//! and the configuration. The TUI (`ui`) and the command line (`cli`) are thin front ends on it and
+//! never import each other.
 //!
 //! The HTTP client is built on first use: loading the system's TLS roots costs milliseconds that the
 //! reader's first frame should not wait for.
@@ -9,6 +10,7 @@
 pub mod account;
 pub mod article;
 pub mod db;
+pub mod downloads;
 pub mod refresh;
 pub mod search;
 pub mod subscriptions;
@@ -51,6 +53,7 @@ pub struct Session {
     /// The sync account (`account.toml`); without one, the profile polls its feeds itself.
     account: Option<account::Account>,
     syncer: OnceLock<Arc<sync::Syncer>>,
+    downloader: OnceLock<Arc<downloads::Downloader>>,
 }
 
 impl Session {
@@ -74,6 +77,7 @@ impl Session {
             refresher: OnceLock::new(),
             account: None,
             syncer: OnceLock::new(),
+            downloader: OnceLock::new(),
         }
     }
 
@@ -116,6 +120,28 @@ impl Session {
         let fetcher = Fetcher::new(FetchLimits::from(&self.config))?;
         let refresher = Arc::new(Refresher::new(fetcher, self.db.clone(), &self.config));
         Ok(Arc::clone(self.refresher.get_or_init(|| refresher)))
+    }
+
+    /// The download queue's worker and controls, on the refresher's HTTP client (built on first
+    /// use; nothing is downloaded until its worker runs). The queue's lock file lies beside the
+    /// cache; a session over a store handed in (tests) has none and is the queue's only worker.
+    pub fn downloader(&self) -> Result<Arc<downloads::Downloader>, SessionError> {
+        if let Some(d) = self.downloader.get() {
+            return Ok(Arc::clone(d));
+        }
+        let fetcher = self.refresher()?.fetcher().clone();
+        let lock = self
+            .cache
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .map(|dir| dir.join(downloads::LOCK_FILE_NAME));
+        let settings = downloads::DownloadSettings::new(&self.config, lock);
+        let downloader = Arc::new(downloads::Downloader::new(
+            fetcher,
+            self.db.clone(),
+            settings,
+        ));
+        Ok(Arc::clone(self.downloader.get_or_init(|| downloader)))
     }
 
     /// The subscription operations over this session's cache and client.

@@ -389,16 +389,13 @@ impl Refresher {
                         let hints = FeedHints::default();
                         let next_fetch =
                             schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
-                        s.set_schedule_reason(
-                            id,
-                            &schedule::wait_reason(own, interval, fresh_for, &hints),
-                        )?;
-                        s.record_not_modified(
+                        s.record_unchanged(
                             id,
                             v.etag.as_deref(),
                             v.last_modified.as_deref(),
                             now,
                             next_fetch,
+                            &schedule::wait_reason(own, interval, fresh_for, &hints),
                         )
                     })
                     .await
@@ -421,6 +418,11 @@ impl Refresher {
             }) => {
                 // Where the document came from: a web page's relative feed links resolve against it.
                 let base = moved_to.clone().unwrap_or_else(|| feed.url.clone());
+                // A feed without validators is new to us (or its server never sends any): its items
+                // are mostly new, so their search-index text is worked out here, on the parse
+                // threads, rather than on the one writer. Otherwise the writer does it for the few
+                // articles that are new or changed.
+                let index_ahead = feed.etag.is_none() && feed.last_modified.is_none();
                 let parsed = self
                     .on_a_core(bytes.len(), move || {
                         let (bytes, left_out) =
@@ -429,12 +431,25 @@ impl Refresher {
                             tracing::warn!(feed = %base, left_out, "feed too long: its first items were kept");
                         }
                         let charset = content_type.as_deref().and_then(charset_from_content_type);
-                        parse_feed_with_charset(&bytes, charset, Some(&base))
-                            .map(|content| (content, schedule::feed_hints(&bytes)))
+                        parse_feed_with_charset(&bytes, charset, Some(&base)).map(|content| {
+                            let bodies = index_ahead.then(|| {
+                                content
+                                    .items
+                                    .iter()
+                                    .map(|i| {
+                                        crate::store::index_body(&[i
+                                            .content
+                                            .as_deref()
+                                            .or(i.summary.as_deref())])
+                                    })
+                                    .collect::<Vec<_>>()
+                            });
+                            (content, schedule::feed_hints(&bytes), bodies)
+                        })
                     })
                     .await;
                 match parsed {
-                    Ok(Ok((content, hints))) => {
+                    Ok(Ok((content, hints, bodies))) => {
                         let next_fetch =
                             schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
                         let reason = schedule::wait_reason(own, interval, fresh_for, &hints);
@@ -446,7 +461,15 @@ impl Refresher {
                         };
                         let stored = self
                             .with_store(move |s| {
-                                let new = s.apply_refresh(id, &content, &meta)?;
+                                let new = s.apply_refresh_indexed(
+                                    id,
+                                    &content,
+                                    &meta,
+                                    bodies.as_deref(),
+                                )?;
+                                if new > 0 {
+                                    super::downloads::queue_new_episodes(s, id, now);
+                                }
                                 s.set_schedule_reason(id, &reason)?;
                                 // A permanent redirect is followed in the store only once the new
                                 // address served a feed.
@@ -528,15 +551,7 @@ impl Refresher {
     /// How far a feed's article links may reach: anywhere for a feed the user put on a local or
     /// private address, public addresses only otherwise.
     async fn reach_for_links_of(&self, feed_id: i64) -> Reach {
-        let url = self
-            .with_store(move |s| Ok(s.find_feed(&feed_id.to_string())?.url))
-            .await;
-        match url {
-            Ok(url) if welcome::built_in(&url).is_none() && !is_public_url(&url).await => {
-                Reach::Anywhere
-            }
-            _ => Reach::PublicOnly,
-        }
+        reach_for_links(&self.db, feed_id).await
     }
 
     /// Fetches the pages of a feed's newest articles that have no full text yet, one at a time.
@@ -608,6 +623,23 @@ impl Refresher {
         let _ = updates
             .send(Update::FullTextDone { article_id, error })
             .await;
+    }
+}
+
+/// How far the URLs a feed supplies (article pages, enclosures) may reach: anywhere for a feed the
+/// user put on a local or private address, public addresses only otherwise (and for a feed that is
+/// gone).
+pub(crate) async fn reach_for_links(db: &Db, feed_id: i64) -> Reach {
+    let url = db
+        .write(Lane::Background, move |s| {
+            Ok(s.find_feed(&feed_id.to_string())?.url)
+        })
+        .await;
+    match url {
+        Ok(url) if welcome::built_in(&url).is_none() && !is_public_url(&url).await => {
+            Reach::Anywhere
+        }
+        _ => Reach::PublicOnly,
     }
 }
 

@@ -27,14 +27,32 @@ impl Store {
         content: &FeedContent,
         meta: &FetchMeta,
     ) -> Result<usize> {
+        self.apply_refresh_indexed(feed_id, content, meta, None)
+    }
+
+    /// [`Store::apply_refresh`] with each item's search-index text worked out ahead
+    /// ([`super::index_body`] of its content, else its summary; one per item, in order), so the
+    /// writer only hands it to the index. Without it (or with the wrong count) the writer works it
+    /// out for the articles it indexes.
+    pub fn apply_refresh_indexed(
+        &mut self,
+        feed_id: i64,
+        content: &FeedContent,
+        meta: &FetchMeta,
+        index_bodies: Option<&[String]>,
+    ) -> Result<usize> {
+        let bodies = index_bodies.filter(|b| b.len() == content.items.len());
         let mut new = 0;
         let mut chunks = content.items.chunks(ITEMS_PER_TRANSACTION).peekable();
         if chunks.peek().is_none() {
-            return self.apply_items(feed_id, &[], content, meta, true);
+            return self.apply_items(feed_id, &[], None, content, meta, true);
         }
+        let mut done = 0;
         while let Some(items) = chunks.next() {
             let last = chunks.peek().is_none();
-            new += self.apply_items(feed_id, items, content, meta, last)?;
+            let these = bodies.map(|b| &b[done..done + items.len()]);
+            new += self.apply_items(feed_id, items, these, content, meta, last)?;
+            done += items.len();
         }
         Ok(new)
     }
@@ -44,6 +62,7 @@ impl Store {
         &mut self,
         feed_id: i64,
         items: &[ItemData],
+        index_bodies: Option<&[String]>,
         content: &FeedContent,
         meta: &FetchMeta,
         last: bool,
@@ -109,7 +128,7 @@ impl Store {
                     *known = Some(id);
                 }
             }
-            for (item, known) in items.iter().zip(by_guid) {
+            for (n, (item, known)) in items.iter().zip(by_guid).enumerate() {
                 // A date far in the future (a broken clock, a typo) would pin the item on top of every
                 // list: it sorts by when it was first seen, and the date itself is kept for display.
                 let sort_time = clamp_future(item.published.or(item.updated), meta.fetched_at)
@@ -159,12 +178,20 @@ impl Store {
                 let changed_body = body.execute(params![id, item.content, item.summary])? > 0;
                 if inserted.is_some() || changed_body || changed_head {
                     super::enclosures::replace(&tx, id, &item.enclosures)?;
-                    super::search::index_article(
+                    let body = match index_bodies {
+                        Some(bodies) => std::borrow::Cow::Borrowed(bodies[n].as_str()),
+                        None => std::borrow::Cow::Owned(super::index_body(&[item
+                            .content
+                            .as_deref()
+                            .or(item.summary.as_deref())])),
+                    };
+                    super::search::index_text(
                         &tx,
                         id,
                         &item.title,
                         item.author.as_deref(),
-                        &[item.content.as_deref().or(item.summary.as_deref())],
+                        &body,
+                        inserted.is_some(),
                     )?;
                 }
             }

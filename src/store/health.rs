@@ -47,6 +47,7 @@ const TABLES: &[&str] = &[
     "articles",
     "article_bodies",
     "article_full",
+    "downloads",
 ];
 
 /// Refuses a cache file that exists but is empty: a cut-off file, never a new cache (a new cache is
@@ -148,6 +149,8 @@ pub fn salvage(from: &Path, to: &Path) -> Result<Salvaged> {
          DELETE FROM article_bodies WHERE article_id NOT IN (SELECT id FROM articles);
          DELETE FROM article_full WHERE article_id NOT IN (SELECT id FROM articles);
          DELETE FROM feed_tags WHERE feed_id NOT IN (SELECT id FROM feeds);
+         UPDATE downloads SET article_id = NULL WHERE article_id NOT IN (SELECT id FROM articles);
+         UPDATE downloads SET feed_id = NULL WHERE feed_id NOT IN (SELECT id FROM feeds);
          UPDATE feeds SET
              article_count = (SELECT COUNT(*) FROM articles WHERE feed_id = feeds.id),
              unread_count = (SELECT COUNT(*) FROM articles WHERE feed_id = feeds.id AND read = 0);

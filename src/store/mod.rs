@@ -6,9 +6,11 @@
 mod articles;
 pub use articles::{ITEMS_PER_TRANSACTION, clamp_future};
 mod checkpoint;
+mod downloads;
+pub use downloads::{DownloadRecord, DownloadState, NewDownload, Queued};
 mod enclosures;
-pub use enclosures::MAX_PER_ARTICLE as MAX_ENCLOSURES;
 pub use checkpoint::BackgroundCheckpoints;
+pub use enclosures::MAX_PER_ARTICLE as MAX_ENCLOSURES;
 mod feeds;
 pub mod health;
 mod lists;
@@ -20,7 +22,7 @@ mod remote;
 mod saved;
 pub use remote::{OutboxEntry, OutboxOp, SyncedFeeds};
 mod search;
-pub use search::plain_text;
+pub use search::{index_body, plain_text};
 mod schema;
 
 use std::path::Path;

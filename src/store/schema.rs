@@ -207,6 +207,35 @@ CREATE TABLE enclosures (
     PRIMARY KEY (article_id, position)
 ) WITHOUT ROWID;
 "#,
+    // The download queue (enclosures fetched to files), and feeds whose new episodes are queued as
+    // they arrive. A download outlives its article and feed (the file is still there): their ids
+    // become NULL, and the titles shown are kept in the row. `path` is where the finished file goes
+    // (the partial one is `path` + `.part`), chosen when the download first starts; no two rows
+    // share one. `validator` is the ETag or Last-Modified a resumed request sends as `If-Range`.
+    r#"
+ALTER TABLE feeds ADD COLUMN auto_download INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE downloads (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    feed_id     INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+    url         TEXT NOT NULL UNIQUE,
+    title       TEXT NOT NULL DEFAULT '',
+    feed_title  TEXT NOT NULL DEFAULT '',
+    mime        TEXT,
+    path        TEXT UNIQUE,
+    state       TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'downloading', 'paused', 'done', 'failed', 'cancelled')),
+    bytes_done  INTEGER NOT NULL DEFAULT 0,
+    bytes_total INTEGER,
+    validator   TEXT,
+    error       TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX downloads_state ON downloads(state, id);
+CREATE INDEX downloads_article ON downloads(article_id);
+CREATE INDEX downloads_feed ON downloads(feed_id);
+"#,
 ];
 
 /// The schema version this build writes.

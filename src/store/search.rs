@@ -89,6 +89,12 @@ pub(super) fn index_article(
     author: Option<&str>,
     html: &[Option<&str>],
 ) -> Result<()> {
+    index_text(conn, id, title, author, &index_body(html), false)
+}
+
+/// What the index holds of an article's HTML parts: their [`plain_text`], one after another, capped
+/// near [`MAX_INDEXED_CHARS`]. Pure: a refresh works it out on the parse threads, off the writer.
+pub fn index_body(html: &[Option<&str>]) -> String {
     let mut body = String::new();
     for part in html.iter().flatten() {
         if body.len() >= MAX_INDEXED_CHARS {
@@ -97,8 +103,25 @@ pub(super) fn index_article(
         body.push_str(&plain_text(part));
         body.push(' ');
     }
-    conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?
-        .execute([id])?;
+    body
+}
+
+/// Indexes one article whose body text ([`index_body`]) is ready. `new`: the article was inserted in
+/// this transaction, so nothing can be indexed under its id yet (a deleted article's entry goes with
+/// it, by trigger) and there is nothing to delete first: a delete in a contentless-delete FTS5 table
+/// writes a tombstone even for a rowid it never held.
+pub(super) fn index_text(
+    conn: &Connection,
+    id: i64,
+    title: &str,
+    author: Option<&str>,
+    body: &str,
+    new: bool,
+) -> Result<()> {
+    if !new {
+        conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?
+            .execute([id])?;
+    }
     conn.prepare_cached(
         "INSERT INTO articles_fts (rowid, title, author, body) VALUES (?1, ?2, ?3, ?4)",
     )?

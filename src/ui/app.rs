@@ -203,6 +203,12 @@ pub enum Command {
     OpenArticleLink(i64),
     /// Copy the article's own link (looked up by the runtime).
     CopyArticleLink(i64),
+    /// A background refresh brought `count` new articles in these feeds: ring and/or run the
+    /// configured command.
+    Notify {
+        count: usize,
+        feeds: Vec<i64>,
+    },
     /// Show the list of `scope` this way from now on (remembered in the cache).
     SetListView {
         scope: Scope,
@@ -319,6 +325,12 @@ pub struct App {
     pub cannot_subscribe: Option<String>,
     /// How lists are shown where that differs from the default, by [`Scope::view_key`].
     pub views: HashMap<String, crate::store::ListView>,
+    /// Tell the user when a background refresh brings new articles (config `notify_*`).
+    pub notify: bool,
+    /// The refresh running was asked for with `r`/`R` (no notification for it).
+    user_refresh: bool,
+    /// Feeds that brought new articles in the refresh running.
+    fresh_feeds: Vec<i64>,
     pub progress: Option<Progress>,
     pub last_error: Option<String>,
     pub notice: Option<String>,
@@ -380,6 +392,9 @@ impl App {
             hidden_total: 0,
             cannot_subscribe: None,
             views: HashMap::new(),
+            notify: false,
+            user_refresh: false,
+            fresh_feeds: Vec::new(),
             progress: None,
             last_error: None,
             notice: None,
@@ -614,6 +629,9 @@ impl App {
                     p.done += 1;
                 }
                 self.stale |= new_articles > 0;
+                if new_articles > 0 && feed_id != 0 && !self.fresh_feeds.contains(&feed_id) {
+                    self.fresh_feeds.push(feed_id);
+                }
                 // Its full texts may have arrived with the refresh (`F`): show the open article anew.
                 match &self.article {
                     Some(doc)
@@ -653,13 +671,23 @@ impl App {
             }
             Update::RefreshFinished(summary) => {
                 self.progress = None;
+                let by_user = std::mem::take(&mut self.user_refresh);
+                let fresh = std::mem::take(&mut self.fresh_feeds);
+                let mut notify = Vec::new();
+                if self.notify && !by_user && summary.new_articles > 0 {
+                    notify.push(Command::Notify {
+                        count: summary.new_articles,
+                        feeds: fresh,
+                    });
+                }
                 self.notice = Some(match summary.new_articles {
                     0 => "No new articles".to_string(),
                     1 => "1 new article".to_string(),
                     n => format!("{n} new articles"),
                 });
                 self.stale = false;
-                self.reload()
+                notify.extend(self.reload());
+                notify
             }
         }
     }

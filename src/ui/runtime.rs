@@ -73,6 +73,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     );
     app.keymap = super::keymap::Keymap::new(&session.config().keys);
     app.pipe_command = session.config().pipe_command.clone();
+    app.notify = session.config().notify_bell || session.config().notify_command.is_some();
     if session.syncer().is_some_and(|s| !s.can_subscribe()) {
         app.cannot_subscribe = Some(
             "This Fever account cannot subscribe through its API: add feeds on the server, then R"
@@ -182,6 +183,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         Command::OpenUrl(url) if in_terminal => *terminal_browser.borrow_mut() = Some(url),
         Command::OpenUrl(url) => exec.open_url(url),
         Command::Copy(text) => copy_to_clipboard(&text),
+        Command::Notify { count, feeds } => notify(Arc::clone(&session), count, feeds),
         Command::Search {
             query,
             scope,
@@ -334,6 +336,62 @@ fn full_redraw(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
 /// Puts `text` on the clipboard with the terminal's OSC 52 sequence (works over ssh and in tmux with
 /// `set-clipboard on`). The text is a link already cleaned of control characters, and base64 leaves
 /// nothing in it that the terminal could read as a command.
+/// A background refresh brought new articles: the bell (between two frames, on the terminal the
+/// reader draws on), and the configured command, started off the UI thread with the count and the
+/// feeds' names as arguments (no shell; its output is dropped; stopped after 30 s).
+fn notify(session: Arc<Session>, count: usize, feeds: Vec<i64>) {
+    if session.config().notify_bell {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+    }
+    let Some(argv) = session
+        .config()
+        .notify_command
+        .clone()
+        .filter(|c| !c.is_empty())
+    else {
+        return;
+    };
+    tokio::spawn(async move {
+        // The feeds' names as stored now (a feed new in this refresh has just got its title).
+        let names: Vec<String> = session
+            .db()
+            .read(move |s| {
+                let all = s.feed_summaries()?;
+                Ok(feeds
+                    .iter()
+                    .filter_map(|id| all.iter().find(|f| f.id == *id))
+                    .map(|f| crate::text::clean_line(&f.title))
+                    .collect())
+            })
+            .await
+            .unwrap_or_default();
+        let program = argv[0].clone();
+        let mut command = tokio::process::Command::new(&program);
+        command
+            .args(&argv[1..])
+            .arg(count.to_string())
+            .args(names)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        match command.spawn() {
+            Ok(mut child) => {
+                match tokio::time::timeout(Duration::from_secs(30), child.wait()).await {
+                    Ok(Ok(status)) if !status.success() => {
+                        tracing::warn!(%program, %status, "the notify command failed");
+                    }
+                    Ok(_) => {}
+                    Err(_) => tracing::warn!(%program, "the notify command ran too long: stopped"),
+                }
+            }
+            Err(e) => tracing::warn!(%program, error = %e, "cannot run the notify command"),
+        }
+    });
+}
+
 fn copy_to_clipboard(text: &str) {
     use std::io::Write;
     let clean = crate::text::clean_line(text);
@@ -665,7 +723,8 @@ impl Executor {
             | Command::CancelProbe
             | Command::SaveArticle { .. }
             | Command::PipeArticle { .. }
-            | Command::PipeTo(_) => None,
+            | Command::PipeTo(_)
+            | Command::Notify { .. } => None,
         })
     }
 

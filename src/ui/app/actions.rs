@@ -49,8 +49,14 @@ impl App {
             },
             Action::NextUnread => self.jump_unread(true),
             Action::PrevUnread => self.jump_unread(false),
-            Action::RefreshSelected => self.refresh_selected(),
-            Action::RefreshAll => vec![Command::RefreshAll],
+            Action::RefreshSelected => {
+                self.user_refresh = true;
+                self.refresh_selected()
+            }
+            Action::RefreshAll => {
+                self.user_refresh = true;
+                vec![Command::RefreshAll]
+            }
             Action::ToggleRead => match self.target_article() {
                 Some((id, read, _)) => self.set_read(id, !read),
                 None => vec![],
