@@ -61,6 +61,10 @@ pub struct Config {
     /// last argument. Unset: `xdg-open`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub player: Option<String>,
+    /// Images in the article pane: `auto` (detected), `off`, or one protocol forced.
+    pub images: ImageMode,
+    /// The image cache's total size, in MiB (least recently used images go first).
+    pub image_cache_mb: u64,
     /// Colours of single roles of the theme, over the theme's own.
     #[serde(skip_serializing_if = "Colors::is_empty")]
     pub colors: Colors,
@@ -68,6 +72,20 @@ pub struct Config {
     /// merges them).
     #[serde(skip_serializing_if = "KeyConfig::is_empty")]
     pub keys: KeyConfig,
+}
+
+/// How the article pane draws images (config `images`).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageMode {
+    /// Ask the terminal (after the first frame) which protocol it speaks.
+    #[default]
+    Auto,
+    Off,
+    Halfblocks,
+    Sixel,
+    Kitty,
+    Iterm2,
 }
 
 impl Default for Config {
@@ -91,6 +109,8 @@ impl Default for Config {
             download_dir: None,
             download_concurrency: 2,
             player: None,
+            images: ImageMode::Auto,
+            image_cache_mb: 200,
             colors: Colors::default(),
             keys: KeyConfig::default(),
         }
@@ -143,6 +163,11 @@ download_concurrency = 2
 # The program that plays a downloaded file; `%f` marks where the file goes, else it is the last
 # argument. Split into arguments like a shell would, but run without a shell. Unset: xdg-open.
 # player = "mpv --no-video %f"
+# Images in the article pane: auto (ask the terminal: kitty, iTerm2, sixel, else Unicode
+# half-blocks), off, or one forced: halfblocks, sixel, kitty, iterm2. NO_COLOR or TERM=dumb: off.
+images = "auto"
+# The image cache's size in MiB (the least recently used images go first).
+image_cache_mb = 200
 # Keys, per mode: [keys.feeds], [keys.headlines], [keys.article], or [keys.all] for the three
 # panes (a pane's own table wins over it). A key is a character ("j", "G", "?"), a name (space,
 # enter, esc, tab, backspace, delete, insert, up, down, left, right, home, end, pageup, pagedown,
@@ -152,8 +177,9 @@ download_concurrency = 2
 # an error. The actions: down, up, next_pane, prev_pane, open, top, bottom, page_down, page_up,
 # next_unread, prev_unread, refresh_selected, refresh_all, toggle_read, mark_all_read, toggle_star,
 # open_in_browser, copy_link, toggle_unread_only, cycle_order, fetch_full_text, toggle_text_source,
-# toggle_feed_full_text, add_feed, edit_feed, delete_feed, feed_info, import, toggle_failing_only,
-# link_list, search, hide_like_this, save_article, pipe_article, undo, redraw, help, back, quit. Dialogs take [keys.popup] for down, up, page_down,
+# toggle_feed_full_text, toggle_images, add_feed, edit_feed, delete_feed, feed_info, import,
+# toggle_failing_only, link_list, search, hide_like_this, save_article, pipe_article, queue_download, show_downloads,
+# undo, redraw, help, back, quit. Dialogs take [keys.popup] for down, up, page_down,
 # page_up, top, bottom, open (Enter), back (Esc), next_pane (Tab), prev_pane and quit, with keys that
 # type nothing (ctrl-j, f2).
 # [keys.all]

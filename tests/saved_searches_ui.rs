@@ -1,7 +1,7 @@
 //! Saved searches and filters in the reader, through `App::update` as a state machine: saved
 //! searches listed like feeds with their counts, Ctrl-S and Ctrl-F in the search dialog, `H` to
 //! hide articles like the selected one (and to show one again from the Hidden list), `d` on a saved
-//! search, and `a` on an account that cannot subscribe.
+//! search, `a` on an account that cannot subscribe; and the download queue's keys (`D`, `W`).
 
 use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -203,4 +203,94 @@ fn d_on_a_saved_search_removes_it_and_a_fever_account_says_it_cannot_subscribe()
         app.notice.as_deref(),
         Some("A Fever server cannot subscribe")
     );
+}
+
+#[test]
+fn d_queues_an_enclosure_and_w_shows_the_queue_as_it_moves() {
+    use std::path::PathBuf;
+    use tidings::session::downloads::{DownloadEvent, DownloadRow};
+    use tidings::store::DownloadState;
+    use tidings::ui::app::DownloadOp;
+    use tidings::ui::popups::Popup;
+
+    let mut app = app_with_searches(0);
+    for _ in 0..3 {
+        app.update(Msg::Action(Action::Down));
+    }
+    app.update(Msg::HeadlinesLoaded {
+        scope: Scope::Feed(1),
+        window: HeadlineWindow {
+            total: 1,
+            start: 0,
+            rows: vec![Headline {
+                id: 7,
+                feed_id: 1,
+                title: "Episode 7".into(),
+                time: T0,
+                read: false,
+                starred: false,
+            }],
+        },
+    });
+    app.update(Msg::Action(Action::NextPane));
+    assert_eq!(
+        app.update(Msg::Action(Action::QueueDownload)),
+        [Command::QueueDownload(7)]
+    );
+    assert_eq!(
+        app.update(Msg::Action(Action::ShowDownloads)),
+        [Command::LoadDownloads]
+    );
+    let row = |state| DownloadRow {
+        id: 3,
+        title: "Episode 7".into(),
+        feed: "A".into(),
+        file: "ep7.mp3".into(),
+        path: Some(PathBuf::from("/tmp/ep7.mp3")),
+        state,
+        bytes_done: 0,
+        bytes_total: Some(1000),
+        speed: None,
+        error: None,
+    };
+    app.update(Msg::DownloadsLoaded(vec![row(DownloadState::Downloading)]));
+    app.update(Msg::Download(DownloadEvent::Progress {
+        id: 3,
+        bytes_done: 500,
+        bytes_total: Some(1000),
+        speed: 100,
+    }));
+    let Some(Popup::Downloads(view)) = app.popups.last() else {
+        panic!("the downloads view is open");
+    };
+    assert_eq!(view.rows[0].bytes_done, 500);
+    assert_eq!(view.rows[0].fraction(), Some(0.5));
+    // p pauses what runs; Enter plays only what is done.
+    assert_eq!(
+        app.update(key(KeyCode::Char('p'), KeyModifiers::NONE)),
+        [Command::Download {
+            id: 3,
+            op: DownloadOp::Pause
+        }]
+    );
+    assert!(
+        app.update(key(KeyCode::Enter, KeyModifiers::NONE))
+            .is_empty()
+    );
+    app.update(Msg::DownloadsLoaded(vec![row(DownloadState::Done)]));
+    assert_eq!(
+        app.update(key(KeyCode::Enter, KeyModifiers::NONE)),
+        [Command::Download {
+            id: 3,
+            op: DownloadOp::Play
+        }]
+    );
+    // A download finishing says so in the status line.
+    app.update(Msg::Download(DownloadEvent::Done {
+        id: 3,
+        title: "Episode 7".into(),
+        path: PathBuf::from("/tmp/ep7.mp3"),
+        bytes: 1000,
+    }));
+    assert_eq!(app.notice.as_deref(), Some("Downloaded Episode 7"));
 }

@@ -44,6 +44,19 @@ pub struct ArticleDoc {
     pub starred: bool,
     /// The width the body was wrapped at.
     pub width: u16,
+    /// The article's http(s) images, where the body shows them.
+    pub images: Vec<DocImage>,
+}
+
+/// An image of an article: its caption line (`[image: alt]`) in the body, and the blank rows
+/// reserved after it for the picture (none until [`ArticleDoc::set_image_rows`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocImage {
+    /// Index in `body` of the line the caption starts on.
+    pub caption: usize,
+    pub url: String,
+    /// Blank body lines after the caption line, kept for the picture.
+    pub rows: u16,
 }
 
 /// Article HTML beyond this is not rendered (a [`TRUNCATED`] line ends the text instead):
@@ -114,14 +127,17 @@ fn note_truncation(lines: &mut Vec<String>, styles: &mut Vec<Vec<StyledRange>>, 
 fn squeeze_blank_lines(
     lines: Vec<String>,
     styles: Vec<Vec<StyledRange>>,
+    images: &mut [(usize, String)],
 ) -> (Vec<String>, Vec<Vec<StyledRange>>) {
+    let mut at = vec![0; lines.len()];
     let mut styles = styles.into_iter();
     let mut out = (
         Vec::with_capacity(lines.len()),
         Vec::with_capacity(lines.len()),
     );
     let mut previous_blank = false;
-    for line in lines {
+    for (i, line) in lines.into_iter().enumerate() {
+        at[i] = out.0.len();
         let style = styles.next().unwrap_or_default();
         let blank = line.trim().is_empty();
         if !(blank && previous_blank) {
@@ -129,6 +145,9 @@ fn squeeze_blank_lines(
             out.1.push(style);
         }
         previous_blank = blank;
+    }
+    for (line, _) in images.iter_mut() {
+        *line = at.get(*line).copied().unwrap_or(*line);
     }
     out
 }
@@ -195,7 +214,18 @@ impl ArticleDoc {
             let links = rendered.links.len();
             note_truncation(&mut rendered.lines, &mut rendered.styles, links);
         }
-        let (mut body, mut body_styles) = squeeze_blank_lines(rendered.lines, rendered.styles);
+        let mut images = std::mem::take(&mut rendered.images);
+        let (mut body, mut body_styles) =
+            squeeze_blank_lines(rendered.lines, rendered.styles, &mut images);
+        let images = images
+            .into_iter()
+            .filter(|(line, _)| *line < body.len())
+            .map(|(caption, url)| DocImage {
+                caption,
+                url,
+                rows: 0,
+            })
+            .collect();
         while body.last().is_some_and(|l| l.trim().is_empty()) {
             body.pop();
         }
@@ -254,6 +284,46 @@ impl ArticleDoc {
             read: article.read,
             starred: article.starred,
             width,
+            images,
+        }
+    }
+
+    /// Reserves `rows` blank lines after each image's caption line for its picture (0: none),
+    /// replacing what was reserved before.
+    pub fn set_image_rows(&mut self, rows: u16) {
+        // Take out what was reserved, last image first so the earlier indices hold.
+        for image in self.images.iter_mut().rev() {
+            let from = (image.caption + 1).min(self.body.len());
+            let to = (from + image.rows as usize).min(self.body.len());
+            self.body.drain(from..to);
+            if self.body_styles.len() > from {
+                let to = to.min(self.body_styles.len());
+                self.body_styles.drain(from..to);
+            }
+        }
+        let mut removed = 0;
+        for image in self.images.iter_mut() {
+            image.caption -= removed;
+            removed += image.rows as usize;
+            image.rows = 0;
+        }
+        if rows == 0 {
+            return;
+        }
+        let mut shift = 0;
+        for image in self.images.iter_mut() {
+            image.caption += shift;
+            let from = image.caption + 1;
+            self.body.splice(
+                from..from,
+                std::iter::repeat_n(String::new(), rows as usize),
+            );
+            if self.body_styles.len() >= from {
+                self.body_styles
+                    .splice(from..from, std::iter::repeat_n(Vec::new(), rows as usize));
+            }
+            image.rows = rows;
+            shift += rows as usize;
         }
     }
 

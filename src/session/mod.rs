@@ -11,6 +11,7 @@ pub mod account;
 pub mod article;
 pub mod db;
 pub mod downloads;
+pub mod images;
 pub mod refresh;
 pub mod search;
 pub mod subscriptions;
@@ -142,6 +143,15 @@ impl Session {
             settings,
         ));
         Ok(Arc::clone(self.downloader.get_or_init(|| downloader)))
+    }
+
+    /// The image cache, in the cache file's folder (`None` for a session over a store handed in).
+    pub fn images(&self) -> Option<images::ImageStore> {
+        let dir = self.cache.as_deref()?.parent()?.join(images::IMAGE_DIR);
+        Some(images::ImageStore::new(
+            dir,
+            self.config.image_cache_mb.saturating_mul(1024 * 1024),
+        ))
     }
 
     /// The subscription operations over this session's cache and client.

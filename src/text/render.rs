@@ -51,6 +51,8 @@ pub struct Rendered {
     /// The emphasised stretches of each line (`styles[i]` belongs to `lines[i]`; missing or empty
     /// for plain lines). Byte ranges, always on character boundaries.
     pub styles: Vec<Vec<StyledRange>>,
+    /// The article's http(s) images: the line its `[image: alt]` caption starts on, and its URL.
+    pub images: Vec<(usize, String)>,
 }
 
 /// How a stretch of article text is emphasised.
@@ -191,6 +193,8 @@ struct LinkRegistry {
     /// Reference numbers of the currently open links (innermost last);
     /// `None` for links that get no reference.
     open: Vec<Option<usize>>,
+    /// The http(s) images' URLs, in the order their marks were handed out.
+    images: Vec<String>,
 }
 
 impl LinkRegistry {
@@ -247,6 +251,12 @@ fn reference_target(href: &str) -> Option<String> {
 struct RefDecorator {
     links: Rc<RefCell<LinkRegistry>>,
 }
+
+/// The first of the characters that mark where an image's caption starts (the image's number is
+/// added to it); removed again after layout (see [`take_image_marks`]).
+const IMAGE_MARK: u32 = 0xF0000;
+/// At most this many images of an article are marked.
+const MAX_IMAGES: usize = 256;
 
 impl TextDecorator for RefDecorator {
     type Annotation = Mark;
@@ -316,8 +326,20 @@ impl TextDecorator for RefDecorator {
         Mark::CodeContinued
     }
 
-    fn decorate_image(&mut self, _src: &str, title: &str) -> (String, Self::Annotation) {
-        (image_label(title), Mark::Plain)
+    fn decorate_image(&mut self, src: &str, title: &str) -> (String, Self::Annotation) {
+        let label = image_label(title);
+        let src = clean_line(src.trim());
+        let http = src.starts_with("http://") || src.starts_with("https://");
+        if http
+            && label.starts_with('[')
+            && let Ok(mut registry) = self.links.try_borrow_mut()
+            && registry.images.len() < MAX_IMAGES
+            && let Some(mark) = char::from_u32(IMAGE_MARK + registry.images.len() as u32)
+        {
+            registry.images.push(src);
+            return (format!("{mark}{label}"), Mark::Plain);
+        }
+        (label, Mark::Plain)
     }
 
     fn decorate_superscript_start(&self) -> (String, Self::Annotation) {
@@ -442,6 +464,7 @@ fn render_with_html2text(html: &str, width: usize) -> Option<Rendered> {
     let tagged = config.render_to_lines(tree, width).ok()?;
     drop(config);
     let links = std::mem::take(&mut registry.try_borrow_mut().ok()?.links);
+    let images = std::mem::take(&mut registry.try_borrow_mut().ok()?.images);
     let lines = tagged
         .iter()
         .map(|line| {
@@ -452,7 +475,9 @@ fn render_with_html2text(html: &str, width: usize) -> Option<Rendered> {
         })
         .collect();
     let lines = layout::lay_out(lines, width);
-    Some(assemble(lines, links))
+    let mut rendered = assemble(lines, links);
+    take_image_marks(&mut rendered, &images);
+    Some(rendered)
 }
 
 /// Joins html2text's tagged pieces of one line into a sanitized line and its styled ranges:
@@ -549,6 +574,42 @@ fn assemble(mut body: Vec<(String, Vec<StyledRange>)>, links: Vec<String>) -> Re
         lines,
         links,
         styles,
+        images: Vec::new(),
+    }
+}
+
+/// Removes the image marks from the lines (moving the styled ranges after them) and records the
+/// line each marked image's caption starts on.
+fn take_image_marks(rendered: &mut Rendered, urls: &[String]) {
+    if urls.is_empty() {
+        return;
+    }
+    let is_mark = |c: char| (IMAGE_MARK..IMAGE_MARK + MAX_IMAGES as u32).contains(&(c as u32));
+    for (i, line) in rendered.lines.iter_mut().enumerate() {
+        if !line.contains(is_mark) {
+            continue;
+        }
+        let mut out = String::with_capacity(line.len());
+        let mut removed: Vec<usize> = Vec::new();
+        for (at, c) in line.char_indices() {
+            if is_mark(c) {
+                removed.push(at);
+                if let Some(url) = urls.get((c as u32 - IMAGE_MARK) as usize) {
+                    rendered.images.push((i, url.clone()));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        if let Some(ranges) = rendered.styles.get_mut(i) {
+            let shift = |pos: usize| pos - removed.iter().filter(|&&r| r < pos).count() * 4;
+            for r in ranges.iter_mut() {
+                r.start = shift(r.start);
+                r.end = shift(r.end);
+            }
+            ranges.retain(|r| r.start < r.end);
+        }
+        *line = out;
     }
 }
 

@@ -12,11 +12,13 @@ mod actions;
 mod feed_list;
 mod flags;
 mod headline_window;
+mod images;
 mod manage;
 mod mouse;
 mod navigation;
 
 pub use headline_window::HEADLINE_WINDOW;
+pub use images::{IMAGE_ROWS, Picture, PictureKey};
 pub use mouse::{StatusPart, WHEEL_ROWS, link_number_at};
 
 /// The article id of a linked page shown in the article pane (fetched, not stored).
@@ -83,6 +85,16 @@ pub enum Done {
     },
 }
 
+/// What the downloads view asks of one download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownloadOp {
+    Pause,
+    Resume,
+    Cancel,
+    Delete,
+    Play,
+}
+
 #[derive(Debug)]
 pub enum Msg {
     /// A key as pressed: the popup on top takes it, else the keymap of the focused pane.
@@ -105,6 +117,10 @@ pub enum Msg {
         searches: Vec<crate::store::SavedSearch>,
         hidden_total: i64,
     },
+    /// The download queue, read for the downloads view.
+    DownloadsLoaded(Vec<crate::session::downloads::DownloadRow>),
+    /// A download moved on (from the download worker).
+    Download(crate::session::downloads::DownloadEvent),
     /// The lists whose view (unread only, order) differs from the default.
     ViewsLoaded(Vec<(String, crate::store::ListView)>),
     /// Reading the scope's headlines failed (a damaged cache): say so instead of "Loading…".
@@ -125,6 +141,11 @@ pub enum Msg {
         window: HeadlineWindow,
     },
     ArticleLoaded(Box<ArticleDoc>),
+    /// An article image, ready to draw at a width (or why it cannot be shown).
+    ImageReady {
+        key: PictureKey,
+        picture: Picture,
+    },
     /// A command failed; the text is shown in the status line.
     Failed(String),
     /// Something worth telling the user that is not an error.
@@ -197,12 +218,29 @@ pub enum Command {
         url: String,
         width: u16,
     },
+    /// Download (or read from the image cache) an article's image and prepare it for drawing in
+    /// `key.cols` × `key.rows` cells.
+    LoadImage {
+        key: PictureKey,
+        feed_id: i64,
+    },
     Refresh(Vec<i64>),
     RefreshAll,
     /// Open the article's own link in the browser (looked up by the runtime).
     OpenArticleLink(i64),
     /// Copy the article's own link (looked up by the runtime).
     CopyArticleLink(i64),
+    /// Queue the article's first enclosure that is not an image for download.
+    QueueDownload(i64),
+    /// Read the download queue (for the downloads view).
+    LoadDownloads,
+    /// Pause, resume, cancel, delete or play one download.
+    Download {
+        id: i64,
+        op: DownloadOp,
+    },
+    /// Queue the failed downloads again.
+    RetryDownloads,
     /// A background refresh brought `count` new articles in these feeds: ring and/or run the
     /// configured command.
     Notify {
@@ -366,6 +404,13 @@ pub struct App {
     pub pipe_command: Option<String>,
     /// The command piped to last (the pipe dialog starts with it).
     pub last_pipe: String,
+    /// Images are drawn (config `images`, the terminal; set by the runtime).
+    pub images_on: bool,
+    /// Articles whose images were toggled off (`z`).
+    images_hidden: std::collections::HashSet<i64>,
+    /// Images ready to draw (or failed), by URL and size; asked-for ones are in `pictures_asked`.
+    pub pictures: HashMap<PictureKey, Picture>,
+    pictures_asked: std::collections::HashSet<PictureKey>,
 }
 
 impl App {
@@ -415,6 +460,10 @@ impl App {
             pending_keys: Vec::new(),
             pipe_command: None,
             last_pipe: String::new(),
+            images_on: false,
+            images_hidden: Default::default(),
+            pictures: HashMap::new(),
+            pictures_asked: Default::default(),
         }
         .with_entries()
     }
@@ -553,6 +602,33 @@ impl App {
                 self.rebuild_entries();
                 vec![]
             }
+            Msg::DownloadsLoaded(rows) => {
+                if let Some(Popup::Downloads(p)) = self.popups.last_mut() {
+                    p.loaded(rows);
+                }
+                vec![]
+            }
+            Msg::Download(event) => {
+                use crate::session::downloads::DownloadEvent;
+                match &event {
+                    DownloadEvent::Done { title, .. } => {
+                        self.notice = Some(format!("Downloaded {}", clean_line(title)));
+                    }
+                    DownloadEvent::Failed { title, error, .. } => {
+                        self.last_error =
+                            Some(clean_line(&format!("Download of {title} failed: {error}")));
+                    }
+                    DownloadEvent::Elsewhere { .. } => {
+                        self.notice =
+                            Some("Another tidings runs the download queue; this one waits".into());
+                    }
+                    _ => {}
+                }
+                if let Some(Popup::Downloads(p)) = self.popups.last_mut() {
+                    p.on_event(&event);
+                }
+                vec![]
+            }
             Msg::ViewsLoaded(views) => {
                 self.views = views.into_iter().collect();
                 vec![]
@@ -587,7 +663,12 @@ impl App {
                 if !same {
                     self.article_scroll = 0;
                 }
+                let commands = self.lay_out_images();
                 self.clamp_article_scroll();
+                commands
+            }
+            Msg::ImageReady { key, picture } => {
+                self.picture_ready(key, picture);
                 vec![]
             }
             Msg::Failed(error) => {

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod browser;
 pub mod export;
+pub mod images;
 pub mod keymap;
 pub mod layout;
 pub mod popups;

@@ -17,7 +17,7 @@ use futures::StreamExt;
 use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
-use super::app::{App, Command, Done, HEADLINE_WINDOW, Msg, ProbeView};
+use super::app::{App, Command, Done, DownloadOp, HEADLINE_WINDOW, Msg, ProbeView};
 use super::theme::{self, Theme};
 use super::{browser, views};
 use crate::paths::Profile;
@@ -57,6 +57,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         probe_task: Mutex::new(None),
         latest_search: std::sync::atomic::AtomicU64::new(0),
         next_token: Mutex::new(0),
+        picker: std::sync::OnceLock::new(),
     });
 
     // From here on the terminal is ours; ratatui's panic hook restores it before a panic is printed.
@@ -134,6 +135,25 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     }
     // Only now the HTTP client (its TLS roots) and the poller.
     let (update_tx, mut update_rx) = mpsc::channel(256);
+    // The download worker: what `D` or a feed's auto-download queued downloads in the background
+    // (a part file is kept at exit, and the next start resumes it).
+    let download_task = {
+        let session = Arc::clone(&session);
+        let msgs = msg_tx.clone();
+        tokio::spawn(async move {
+            match session.downloader() {
+                Ok(downloader) => {
+                    let (tx, mut rx) = mpsc::channel(64);
+                    let worker = downloader.spawn(tx);
+                    while let Some(event) = rx.recv().await {
+                        let _ = msgs.send(Msg::Download(event));
+                    }
+                    let _ = worker.await;
+                }
+                Err(e) => tracing::warn!(error = %e, "no download worker"),
+            }
+        })
+    };
     let poller_task = {
         let session = Arc::clone(&session);
         let msgs = msg_tx.clone();
@@ -190,6 +210,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             generation,
         } => Arc::clone(&exec).search(query, scope, generation),
         Command::FetchLinkPage { url, width } => Arc::clone(&exec).fetch_link_page(url, width),
+        Command::LoadImage { key, feed_id } => Arc::clone(&exec).load_image(key, feed_id),
         Command::Probe { url } => Arc::clone(&exec).probe(url),
         Command::CancelProbe => exec.cancel_probe(),
         Command::SaveArticle { doc, full } => Arc::clone(&exec).save_article(*doc, full),
@@ -201,6 +222,23 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         }
     };
 
+    // Images: the terminal is asked which protocol it speaks now, after the first frame and before
+    // the key reader starts (the answer comes on stdin), for at most a moment.
+    let plan = super::images::plan(
+        session.config().images,
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        std::env::var("TERM").ok().as_deref(),
+    );
+    if plan != super::images::Plan::Off {
+        let picker = tokio::task::spawn_blocking(move || super::images::picker(plan))
+            .await
+            .ok()
+            .flatten();
+        if let Some(picker) = picker {
+            let _ = exec.picker.set(picker);
+            app.images_on = true;
+        }
+    }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let result: anyhow::Result<()> = loop {
@@ -274,6 +312,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     // Writes queued before quitting run to the end.
     let _ = store_task.await;
     poller_task.abort();
+    download_task.abort();
     result
 }
 
@@ -437,6 +476,8 @@ struct Executor {
     /// The latest search asked for; a queued older one is skipped.
     latest_search: std::sync::atomic::AtomicU64,
     next_token: Mutex<u64>,
+    /// How images are drawn; unset while images are off.
+    picker: std::sync::OnceLock<ratatui_image::picker::Picker>,
 }
 
 /// Errors as the status line and dialogs show them.
@@ -454,6 +495,55 @@ impl Executor {
                 Some(Msg::Failed(shown(e)))
             }
         }
+    }
+
+    /// `D`: the article's first enclosure that is not an image goes into the download queue.
+    async fn queue_download(&self, article_id: i64) -> Result<String, String> {
+        let article = self
+            .session
+            .db()
+            .read(move |s| s.article(article_id))
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("The article is no longer in the cache")?;
+        let index = article
+            .enclosures
+            .iter()
+            .position(|e| !e.mime.as_deref().is_some_and(|m| m.starts_with("image/")))
+            .ok_or("This article has no enclosure to download")?;
+        let downloader = self.session.downloader().map_err(|e| e.to_string())?;
+        downloader
+            .queue_enclosure(article_id, index)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "Queued {} for download (W shows the queue)",
+            crate::text::clean_line(&article.title)
+        ))
+    }
+
+    async fn download_op(&self, id: i64, op: DownloadOp) -> Result<(), String> {
+        let d = self.session.downloader().map_err(|e| e.to_string())?;
+        let result = match op {
+            DownloadOp::Pause => d.pause(id).await,
+            DownloadOp::Resume => d.resume(id).await,
+            DownloadOp::Cancel => d.cancel(id).await,
+            DownloadOp::Delete => d.delete(id).await,
+            DownloadOp::Play => {
+                let player = self.session.config().player.clone();
+                match d.play(id, player.as_deref()).await {
+                    // Reaped on a thread of its own; the reader never waits for the player.
+                    Ok(mut child) => {
+                        std::thread::spawn(move || {
+                            let _ = child.wait();
+                        });
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        result.map_err(|e| e.to_string())
     }
 
     async fn store_result(&self, command: Command) -> Result<Option<Msg>, SessionError> {
@@ -577,6 +667,42 @@ impl Executor {
                 db.write(Lane::Interactive, move |s| s.set_full_text(feed_id, on))
                     .await?;
                 None
+            }
+            Command::QueueDownload(article_id) => {
+                let said = self.queue_download(article_id).await;
+                Some(Msg::Done(Done::Changed(said)))
+            }
+            Command::LoadDownloads => match self.session.downloader() {
+                Ok(d) => match d.rows().await {
+                    Ok(rows) => Some(Msg::DownloadsLoaded(rows)),
+                    Err(e) => Some(Msg::Done(Done::Changed(Err(e.to_string())))),
+                },
+                Err(e) => Some(Msg::Done(Done::Changed(Err(e.to_string())))),
+            },
+            Command::Download { id, op } => {
+                let said = self.download_op(id, op).await;
+                // The view reads the queue again after any change.
+                if let Ok(d) = self.session.downloader()
+                    && let Ok(rows) = d.rows().await
+                {
+                    let _ = self.msgs.send(Msg::DownloadsLoaded(rows));
+                }
+                said.err().map(|e| Msg::Done(Done::Changed(Err(e))))
+            }
+            Command::RetryDownloads => {
+                let said = match self.session.downloader() {
+                    Ok(d) => match d.retry_failed().await {
+                        Ok(n) => Ok(format!("{n} downloads queued again")),
+                        Err(e) => Err(e.to_string()),
+                    },
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Ok(d) = self.session.downloader()
+                    && let Ok(rows) = d.rows().await
+                {
+                    let _ = self.msgs.send(Msg::DownloadsLoaded(rows));
+                }
+                Some(Msg::Done(Done::Changed(said)))
             }
             Command::SetListView { scope, view } => {
                 let said = match db
@@ -717,6 +843,7 @@ impl Executor {
             | Command::OpenUrl(_)
             | Command::Copy(_)
             | Command::FetchLinkPage { .. }
+            | Command::LoadImage { .. }
             | Command::Search { .. }
             | Command::OpenFound(_)
             | Command::Probe { .. }
@@ -759,6 +886,34 @@ impl Executor {
             let _ = me.msgs.send(Msg::Done(Done::Probed(view)));
         });
         *self.probe_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.abort_handle());
+    }
+
+    /// An article image: from the image cache or downloaded (the feed's reach, the caps), decoded,
+    /// then scaled and encoded for its cells; the result comes back as [`Msg::ImageReady`].
+    fn load_image(self: Arc<Self>, key: super::app::PictureKey, feed_id: i64) {
+        tokio::spawn(async move {
+            let picture = match self.picture(&key, feed_id).await {
+                Ok(p) => super::app::Picture::Ready(Arc::new(p)),
+                Err(e) => super::app::Picture::Failed(shown(e)),
+            };
+            let _ = self.msgs.send(Msg::ImageReady { key, picture });
+        });
+    }
+
+    async fn picture(
+        &self,
+        key: &super::app::PictureKey,
+        feed_id: i64,
+    ) -> Result<ratatui_image::protocol::Protocol, String> {
+        let picker = self.picker.get().cloned().ok_or("images are off")?;
+        let store = self.session.images().ok_or("no image cache")?;
+        let fetcher = self.session.refresher().map_err(shown)?.fetcher().clone();
+        let reach = refresh::reach_for_links(self.session.db(), feed_id).await;
+        let image = store.load(&fetcher, &key.url, reach).await.map_err(shown)?;
+        let (cols, rows) = (key.cols, key.rows);
+        tokio::task::spawn_blocking(move || super::images::prepare(&picker, image, cols, rows))
+            .await
+            .map_err(shown)?
     }
 
     fn cancel_probe(&self) {

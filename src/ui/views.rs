@@ -8,11 +8,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
-use super::app::{App, Pane, StatusPart};
+use super::app::{App, Pane, Picture, StatusPart};
 use super::layout::{inner_height, pane_areas};
 use super::popups::Context;
 use super::theme::Theme;
-use crate::session::article::{HeaderLine, format_time};
+use crate::session::article::{ArticleDoc, HeaderLine, format_time};
 use crate::store::Scope;
 use crate::text::{StyledRange, clean_line};
 
@@ -235,6 +235,49 @@ fn draw_article(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .take(inner.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+    if app.images_shown() {
+        draw_pictures(frame, app, doc, inner);
+    }
+}
+
+/// The open article's pictures over the rows reserved for them (under each `[image: …]` caption):
+/// drawn when their first row is on screen, cut at the pane's bottom; a note while one loads or
+/// when it cannot be shown.
+fn draw_pictures(frame: &mut Frame<'_>, app: &App, doc: &ArticleDoc, inner: Rect) {
+    let top = app.article_scroll;
+    let bottom = top + inner.height as usize;
+    for image in doc.images.iter().filter(|i| i.rows > 0) {
+        let first = doc.header.len() + image.caption + 1;
+        if first < top || first >= bottom {
+            continue;
+        }
+        let y = inner.y + (first - top) as u16;
+        let height = (image.rows as usize).min(bottom - first) as u16;
+        let area = Rect::new(inner.x, y, inner.width, height);
+        let picture = app
+            .picture_key(&image.url)
+            .and_then(|key| app.pictures.get(&key));
+        match picture {
+            Some(Picture::Ready(protocol)) => {
+                frame.render_widget(
+                    ratatui_image::Image::new(protocol).allow_clipping(true),
+                    area,
+                );
+            }
+            Some(Picture::Failed(reason)) => frame.render_widget(
+                Paragraph::new(fit(
+                    &format!("(image not shown: {reason})"),
+                    area.width as usize,
+                ))
+                .style(app.theme.dim),
+                area,
+            ),
+            None => frame.render_widget(
+                Paragraph::new("(loading image…)").style(app.theme.dim),
+                area,
+            ),
+        }
+    }
 }
 
 /// A body line with its emphasis: strong, emphasised, code and links in the theme's styles.

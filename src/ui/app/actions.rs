@@ -166,6 +166,7 @@ impl App {
                 }
             }
             Action::ToggleFeedFullText => self.toggle_feed_full_text(),
+            Action::ToggleImages => self.toggle_images(),
             Action::Search => {
                 let name = match &self.scope {
                     Scope::All => "everything".to_string(),
@@ -216,6 +217,17 @@ impl App {
                 vec![]
             }
             Action::HideLikeThis => self.hide_like_this(),
+            Action::QueueDownload => match self.target_article() {
+                Some((id, _, _)) => {
+                    self.notice = Some("Queueing the enclosure…".into());
+                    vec![Command::QueueDownload(id)]
+                }
+                None => self.say("Select an article first"),
+            },
+            Action::ShowDownloads => {
+                self.popups.push(Popup::Downloads(popups::Downloads::new()));
+                vec![Command::LoadDownloads]
+            }
             Action::Import => {
                 self.popups.push(Popup::Import(popups::Import::new()));
                 vec![]

@@ -5,6 +5,7 @@
 
 mod add_feed;
 mod delete_feed;
+mod downloads;
 mod edit_feed;
 mod feed_info;
 mod help;
@@ -17,6 +18,7 @@ mod text_field;
 
 pub use add_feed::AddFeed;
 pub use delete_feed::DeleteFeed;
+pub use downloads::Downloads;
 pub use edit_feed::{EditFeed, RenameTag};
 pub use feed_info::FeedInfo;
 pub use help::Help;
@@ -100,6 +102,7 @@ pub enum Popup {
     Search(Search),
     Message(Message),
     Pipe(Pipe),
+    Downloads(Downloads),
 }
 
 impl Popup {
@@ -116,6 +119,7 @@ impl Popup {
             Popup::Search(p) => p.on_key(key),
             Popup::Message(p) => p.on_key(key),
             Popup::Pipe(p) => p.on_key(key),
+            Popup::Downloads(p) => p.on_key(key),
         }
     }
 
@@ -129,9 +133,11 @@ impl Popup {
             Popup::FeedInfo(p) => p.on_done(done),
             Popup::Import(p) => p.on_done(done),
             Popup::Search(p) => p.on_done(done),
-            Popup::Help(_) | Popup::Links(_) | Popup::Message(_) | Popup::Pipe(_) => {
-                Outcome::stay()
-            }
+            Popup::Help(_)
+            | Popup::Links(_)
+            | Popup::Message(_)
+            | Popup::Pipe(_)
+            | Popup::Downloads(_) => Outcome::stay(),
         }
     }
 
@@ -155,6 +161,7 @@ impl Popup {
             Popup::Search(p) => p.draw(frame, cx),
             Popup::Message(p) => p.draw(frame, cx),
             Popup::Pipe(p) => p.draw(frame, cx),
+            Popup::Downloads(p) => p.draw(frame, cx),
         }
     }
 }
