@@ -389,7 +389,17 @@ pub fn run(profile: &Profile, config: Config, command: CliCommand) -> anyhow::Re
         emit(&if *default {
             crate::config::DEFAULT_FILE.to_string()
         } else {
-            config.to_toml()
+            // Where each file of the profile is, then the settings in effect.
+            format!(
+                "# config: {}
+# cache:  {}
+# log:    {}
+{}",
+                profile.config_file().display(),
+                profile.cache_file().display(),
+                profile.data_dir.join(profile.log_file_name()).display(),
+                config.to_toml()
+            )
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -689,6 +699,7 @@ fn refresh(session: &Session, which: &[String], due: bool) -> anyhow::Result<Exi
     // A parser panic on a worker thread is already turned into that feed's error: log it, don't print it.
     crate::logging::contain_background_panics();
     let (summary, total, skipped) = block_on(async {
+        session.apply_config_filters().await?;
         let subs = session.subscriptions();
         let set = if due {
             FeedSet::Due

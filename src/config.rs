@@ -72,6 +72,24 @@ pub struct Config {
     /// merges them).
     #[serde(skip_serializing_if = "KeyConfig::is_empty")]
     pub keys: KeyConfig,
+    /// Filters: articles a query matches are hidden (or marked read) as they arrive.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<FilterRule>,
+}
+
+/// One `[[filters]]` entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FilterRule {
+    /// In the search language (README, Search).
+    pub query: String,
+    /// `hide` (the default) or `read`.
+    #[serde(default = "hide")]
+    pub action: crate::store::FilterAction,
+}
+
+fn hide() -> crate::store::FilterAction {
+    crate::store::FilterAction::Hide
 }
 
 /// How the article pane draws images (config `images`).
@@ -113,6 +131,7 @@ impl Default for Config {
             image_cache_mb: 200,
             colors: Colors::default(),
             keys: KeyConfig::default(),
+            filters: Vec::new(),
         }
     }
 }
@@ -168,6 +187,15 @@ download_concurrency = 2
 images = "auto"
 # The image cache's size in MiB (the least recently used images go first).
 image_cache_mb = 200
+# Filters: what a query matches (the search language, README's Search) is hidden, or marked read
+# (action = "read"), as it arrives. Hidden is not deleted: the feed list's Hidden entry shows it.
+# Filters made in the reader (Ctrl-F in a search) are kept in the cache: `tidings filter list`.
+# [[filters]]
+# query = "title:sponsor"
+# [[filters]]
+# query = "feed:\"Daily links\" older:7d"
+# action = "read"
+
 # Keys, per mode: [keys.feeds], [keys.headlines], [keys.article], or [keys.all] for the three
 # panes (a pane's own table wins over it). A key is a character ("j", "G", "?"), a name (space,
 # enter, esc, tab, backspace, delete, insert, up, down, left, right, home, end, pageup, pagedown,
@@ -214,8 +242,21 @@ impl Config {
     /// Reads the file if it exists; a missing file gives the defaults, a broken one a clear error.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("invalid config file {}: {e}", path.display())),
+            Ok(text) => {
+                let config: Config = toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("invalid config file {}: {e}", path.display()))?;
+                // A filter's query is read now, so a mistake says where it is at start.
+                for (i, rule) in config.filters.iter().enumerate() {
+                    if let Err(e) = crate::store::query::parse(&rule.query, 0) {
+                        anyhow::bail!(
+                            "invalid config file {}: filters[{i}].query {:?}: {e}",
+                            path.display(),
+                            rule.query
+                        );
+                    }
+                }
+                Ok(config)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
         }

@@ -208,3 +208,48 @@ fn a_filter_made_from_the_reader_applies_to_what_is_stored_and_can_mark_read() {
     let config_id = store.filters().unwrap()[0].id;
     assert!(!store.remove_filter(config_id).unwrap());
 }
+
+#[test]
+fn filters_in_config_toml_hide_what_arrives_and_a_bad_query_says_where() {
+    let profile = common::cli::Profile::new();
+    profile.write(
+        "config.toml",
+        "[[filters]]\nquery = \"title:sponsor\"\n\n[[filters]]\nquery = \"title:weekly\"\naction = \"read\"\n",
+    );
+    let feed = profile.write(
+        "f.xml",
+        r#"<rss version="2.0"><channel><title>F</title>
+<item><guid>1</guid><title>[Sponsor] Buy</title></item>
+<item><guid>2</guid><title>Weekly links</title></item>
+<item><guid>3</guid><title>An essay</title></item>
+</channel></rss>"#,
+    );
+    profile.ok(&["add", feed.to_str().unwrap()]);
+    profile.ok(&["refresh"]);
+    let listed = profile.ok(&["list", "articles"]);
+    assert!(!listed.contains("Sponsor"), "{listed}");
+    assert!(
+        listed.contains("    Weekly links") || listed.contains("  Weekly links"),
+        "{listed}"
+    );
+    let unread = profile.ok(&["list", "articles", "--unread"]);
+    assert!(
+        !unread.contains("Weekly") && unread.contains("An essay"),
+        "{unread}"
+    );
+    let filters = profile.ok(&["filter", "list"]);
+    assert_eq!(
+        filters.lines().filter(|l| l.contains("config")).count(),
+        2,
+        "{filters}"
+    );
+
+    profile.write("config.toml", "[[filters]]\nquery = \"\\\"never closed\"\n");
+    let out = profile.run(&["list", "feeds"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("filters[0].query") && err.contains("never closed"),
+        "{err}"
+    );
+}

@@ -294,3 +294,28 @@ fn d_queues_an_enclosure_and_w_shows_the_queue_as_it_moves() {
     }));
     assert_eq!(app.notice.as_deref(), Some("Downloaded Episode 7"));
 }
+
+#[test]
+fn a_sync_shows_syncing_and_its_pages_not_feeds_out_of_zero() {
+    use tidings::session::refresh::Update;
+    let mut app = app_with_searches(0);
+    app.update(Msg::Poller(Update::RefreshStarted { feeds: 0 }));
+    let status = |app: &App| {
+        app.status_parts()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<String>()
+    };
+    assert!(status(&app).contains("Syncing…"), "{}", status(&app));
+    app.update(Msg::Poller(Update::FeedDone {
+        feed_id: 0,
+        new_articles: 200,
+        not_modified: false,
+    }));
+    assert!(
+        status(&app).contains("Syncing… page 1"),
+        "{}",
+        status(&app)
+    );
+    assert!(!status(&app).contains("/0"));
+}

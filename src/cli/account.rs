@@ -215,6 +215,9 @@ fn remove(profile: &Profile, config: Config) -> anyhow::Result<ExitCode> {
 pub fn sync(session: &Session) -> anyhow::Result<ExitCode> {
     let syncer = syncer(session)?;
     let result = block_on(async {
+        if let Err(e) = session.apply_config_filters().await {
+            tracing::warn!(error = %e, "cannot set the filters of config.toml");
+        }
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let printer = tokio::spawn(print_sync_progress(rx));
         let result = syncer.sync(Some(&tx)).await;

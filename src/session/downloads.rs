@@ -16,6 +16,7 @@
 //! feed, made safe: no path separators or traversal, no control or invisible characters, bounded
 //! length, never an existing name (`Title (2).mp3`).
 
+pub use crate::text::filename::{numbered_name, safe_name};
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ use super::db::{Db, Lane};
 use crate::config::Config;
 use crate::feed::fetch::{DownloadStart, FetchError, Fetcher, Reach};
 use crate::store::{DownloadRecord, DownloadState, Queued, Store, StoreError};
-use crate::text::{clean_line, cut_at_char_boundary};
+use crate::text::clean_line;
 
 /// The lock file (beside the cache) held by the process that runs the queue.
 pub const LOCK_FILE_NAME: &str = "downloads.lock";
@@ -50,12 +51,6 @@ const POLL: Duration = Duration::from_secs(15);
 /// How often progress is reported over the channel, and written to the cache.
 const REPORT_EVERY: Duration = Duration::from_millis(500);
 const STORE_EVERY: Duration = Duration::from_secs(2);
-/// Names Windows reserves for devices, with any extension.
-const RESERVED: &[&str] = &[
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-];
-
 /// What the downloader tells the front ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DownloadEvent {
@@ -1028,57 +1023,6 @@ fn shown_title(record: &DownloadRecord) -> String {
 
 // ---- names -----------------------------------------------------------------------------------
 
-/// Invisible characters that reorder or hide text (bidi controls, zero-width ones, the BOM).
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}'
-            | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
-    )
-}
-
-/// A safe file or folder name from text a feed chose: escape sequences go, path separators and
-/// the characters file systems refuse become spaces, control and invisible characters go, runs of
-/// spaces become one, leading dots and dashes go (no hidden file, no `.`/`..`, nothing read as an
-/// option), trailing dots and spaces too; at most `max` bytes, cut on a character boundary; a
-/// name Windows reserves (`CON`, `nul.txt`) gets a `_`. Empty when nothing is left.
-pub fn safe_name(text: &str, max: usize) -> String {
-    let text = clean_line(cut_at_char_boundary(text, 64 * 1024));
-    let mut out = String::new();
-    let mut pending_space = false;
-    for c in text.chars() {
-        let c = match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => ' ',
-            c if c.is_whitespace() => ' ',
-            c if c.is_control() || is_invisible(c) => continue,
-            c => c,
-        };
-        if c == ' ' {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if out.is_empty() && matches!(c, '.' | '-') {
-            continue;
-        }
-        let space = if pending_space { 1 } else { 0 };
-        if out.len() + space + c.len_utf8() > max {
-            break;
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(c);
-    }
-    let trimmed = out.trim_end_matches(['.', ' ']).len();
-    out.truncate(trimmed);
-    let device = out.split('.').next().unwrap_or("").trim_end();
-    if !device.is_empty() && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(device)) {
-        out.insert(device.len(), '_');
-    }
-    out
-}
-
 /// The folder of a feed's downloads, from its title.
 pub fn folder_name(feed_title: &str) -> String {
     Some(safe_name(feed_title, MAX_STEM))
@@ -1176,19 +1120,6 @@ pub fn file_name_parts(url: &str, title: &str, mime: Option<&str>) -> (String, O
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "download".to_string());
     (stem, extension)
-}
-
-/// The `n`th name for a stem: `Title.mp3`, then `Title (2).mp3`, `Title (3).mp3` …
-pub fn numbered_name(stem: &str, n: usize, extension: Option<&str>) -> String {
-    let numbered = if n <= 1 {
-        stem.to_string()
-    } else {
-        format!("{stem} ({n})")
-    };
-    match extension {
-        Some(ext) => format!("{numbered}.{ext}"),
-        None => numbered,
-    }
 }
 
 // ---- playing ---------------------------------------------------------------------------------

@@ -102,6 +102,21 @@ impl Session {
             .await?)
     }
 
+    /// Makes the cache's config filters those of config.toml (before anything is stored: filters
+    /// act on what arrives).
+    pub async fn apply_config_filters(&self) -> Result<(), SearchError> {
+        let rules: Vec<(String, FilterAction)> = self
+            .config()
+            .filters
+            .iter()
+            .map(|r| (r.query.clone(), r.action))
+            .collect();
+        Ok(self
+            .db()
+            .write(Lane::Interactive, move |s| s.set_config_filters(&rules))
+            .await?)
+    }
+
     pub async fn filters(&self) -> Result<Vec<Filter>, SearchError> {
         Ok(self.db().read(|s| s.filters()).await?)
     }

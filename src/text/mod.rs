@@ -3,6 +3,7 @@
 pub mod cap;
 pub mod entities;
 pub mod extract;
+pub mod filename;
 pub mod render;
 pub mod sanitize;
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::SaveFormat;
 use crate::session::article::ArticleDoc;
-use crate::text::{clean_line, cut_at_char_boundary};
+use crate::text::clean_line;
 
 /// The longest file name written, in bytes: far below the 255 of common file systems, with room
 /// for a ` (999)` and the extension.
@@ -25,11 +25,6 @@ pub const MAX_FILE_NAME: usize = 120;
 const MAX_STEM: usize = MAX_FILE_NAME - " (999)".len() - ".txt".len() - "_".len();
 /// At most this many files of one name (`Title (999).md`).
 const MAX_COPIES: usize = 999;
-/// Names Windows reserves for devices, with any extension.
-const RESERVED: &[&str] = &[
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-];
 /// A piped command gets this long before it is stopped.
 pub const PIPE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Output of a piped command kept (the rest is read and dropped).
@@ -37,70 +32,17 @@ const MAX_OUTPUT: usize = 64 * 1024;
 /// Characters of a command's first output line shown in the status line.
 const SHOWN_CHARS: usize = 200;
 
-/// Invisible characters that reorder or hide text (bidi controls, zero-width ones, the BOM).
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}'
-            | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
-    )
-}
-
-/// A file name (without extension) from an article title: escape sequences go, path separators and the characters file
-/// systems refuse become spaces, control and invisible characters go, runs of spaces become one,
-/// leading dots and dashes go (no hidden file, no `.`/`..`, nothing read as an option), trailing
-/// dots and spaces too; cut to [`MAX_STEM`] bytes on a character boundary; a reserved device name
-/// (`CON`, `nul.txt`) gets a `_`; an empty result is `article`.
+/// A file name (without extension) from an article title, made safe by
+/// [`crate::text::filename::safe_name`] and cut to [`MAX_STEM`] bytes; an empty result is `article`.
 pub fn file_stem(title: &str) -> String {
-    // Escape sequences go whole (not just their ESC); far more than a stem needs is looked at.
-    let title = clean_line(cut_at_char_boundary(title, 64 * 1024));
-    let mut out = String::new();
-    let mut pending_space = false;
-    for c in title.chars() {
-        let c = match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => ' ',
-            c if c.is_whitespace() => ' ',
-            c if c.is_control() || is_invisible(c) => continue,
-            c => c,
-        };
-        if c == ' ' {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if out.is_empty() && matches!(c, '.' | '-') {
-            continue;
-        }
-        if pending_space {
-            if out.len() + 1 + c.len_utf8() > MAX_STEM {
-                break;
-            }
-            out.push(' ');
-            pending_space = false;
-        }
-        if out.len() + c.len_utf8() > MAX_STEM {
-            break;
-        }
-        out.push(c);
-    }
-    let trimmed = out.trim_end_matches(['.', ' ']).len();
-    out.truncate(trimmed);
-    if out.is_empty() {
-        return "article".into();
-    }
-    let device = out.split('.').next().unwrap_or("").trim_end();
-    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(device)) {
-        out.insert(device.len(), '_');
-    }
-    out
+    Some(crate::text::filename::safe_name(title, MAX_STEM))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "article".into())
 }
 
 /// The `n`th name for a stem: `Title.md`, then `Title (2).md`, `Title (3).md` …
 pub fn numbered_name(stem: &str, n: usize, extension: &str) -> String {
-    if n <= 1 {
-        format!("{stem}.{extension}")
-    } else {
-        format!("{stem} ({n}).{extension}")
-    }
+    crate::text::filename::numbered_name(stem, n, Some(extension))
 }
 
 /// The header fields worth keeping in a file (not the pane's hint about which text is shown); the

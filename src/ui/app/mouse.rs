@@ -65,10 +65,13 @@ impl App {
     pub fn status_parts(&self) -> Vec<(StatusPart, String)> {
         let mut parts = Vec::new();
         if let Some(p) = self.progress {
-            parts.push((
-                StatusPart::Progress,
-                format!(" Refreshing {}/{} feeds ", p.done, p.total),
-            ));
+            // A sync with a server does not know its size ahead: it counts pages.
+            let text = match p.total {
+                0 if p.done == 0 => " Syncing… ".to_string(),
+                0 => format!(" Syncing… page {} ", p.done),
+                total => format!(" Refreshing {}/{total} feeds ", p.done),
+            };
+            parts.push((StatusPart::Progress, text));
         }
         if let Some(notice) = &self.notice {
             parts.push((StatusPart::Notice, format!(" {notice} ")));
