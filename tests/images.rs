@@ -287,7 +287,7 @@ fn image_rows_are_reserved_and_the_text_below_stays_put_when_the_picture_arrives
 
     // The picture arrives (half-blocks): drawn in the reserved rows, the text below unmoved.
     let picker = ratatui_image::picker::Picker::halfblocks();
-    let image = decode(&png(64, 48)).unwrap();
+    let image = decode(&png(400, 300)).unwrap();
     let protocol = prepare(&picker, image, key.cols, key.rows).unwrap();
     app.update(Msg::ImageReady {
         key,
@@ -312,6 +312,16 @@ fn image_rows_are_reserved_and_the_text_below_stays_put_when_the_picture_arrives
         "{after}"
     );
     assert!(!after.contains("loading image"));
+
+    // Scrolled so the picture's top is off the pane: its visible half-block rows are still drawn.
+    let doc = app.article.as_ref().unwrap();
+    let first_picture_line = doc.header.len() + doc.images[0].caption + 1;
+    let saved = app.article_scroll;
+    app.article_scroll = first_picture_line + 3;
+    let scrolled = screen(&app);
+    let half = |l: &str| l.contains('▀') || l.contains('▄') || l.contains('█');
+    assert!(scrolled.lines().skip(1).take(3).any(half), "{scrolled}");
+    app.article_scroll = saved;
 
     // `z` takes the rows away for this article, and gives them back.
     app.update(Msg::Action(Action::ToggleImages));
@@ -361,4 +371,96 @@ fn the_config_reads_images_settings() {
     assert_eq!(c.image_cache_mb, 5);
     let c: tidings::config::Config = toml::from_str("images = \"sixel\"").unwrap();
     assert_eq!(c.images, ImageMode::Sixel);
+}
+
+#[test]
+fn reserved_rows_follow_each_caption_and_come_out_again() {
+    let article = Article {
+        id: 1,
+        feed_id: 1,
+        feed_title: "A".into(),
+        title: "Two".into(),
+        author: None,
+        link: None,
+        published: None,
+        updated: None,
+        content: Some(
+            "<p>One.</p><img src=\"https://a.example/1.png\" alt=\"first\">\
+             <p>Two.</p><img src=\"https://a.example/2.gif\" alt=\"second\">\
+             <img src=\"data:image/png;base64,AAAA\" alt=\"inline\"><p>Three.</p>"
+                .into(),
+        ),
+        summary: None,
+        full_content: None,
+        full_error: None,
+        enclosures: Vec::new(),
+        read: false,
+        starred: false,
+    };
+    let mut doc = ArticleDoc::build(&article, 60, utc(), true);
+    let original = doc.body.clone();
+    // Only http(s) images get a place; captions keep their text.
+    let urls: Vec<&str> = doc.images.iter().map(|i| i.url.as_str()).collect();
+    assert_eq!(urls, ["https://a.example/1.png", "https://a.example/2.gif"]);
+    for image in &doc.images {
+        assert!(
+            doc.body[image.caption].contains("[image: "),
+            "{:?}",
+            doc.body
+        );
+    }
+    doc.set_image_rows(3);
+    assert_eq!(doc.body.len(), original.len() + 6);
+    for image in &doc.images {
+        assert!(doc.body[image.caption].contains("[image: "));
+        assert!(
+            doc.body[image.caption + 1..image.caption + 4]
+                .iter()
+                .all(String::is_empty)
+        );
+    }
+    doc.set_image_rows(5);
+    assert_eq!(doc.body.len(), original.len() + 10);
+    doc.set_image_rows(0);
+    assert_eq!(doc.body, original);
+    assert_eq!(
+        doc.body_styles.len().min(doc.body.len()),
+        doc.body_styles.len()
+    );
+}
+
+#[test]
+fn declared_sizes_give_fewer_rows_to_small_images() {
+    let article = Article {
+        id: 1,
+        feed_id: 1,
+        feed_title: "A".into(),
+        title: "Sizes".into(),
+        author: None,
+        link: None,
+        published: None,
+        updated: None,
+        content: Some(
+            "<p><img src=\"https://a.example/banner.png\" width=\"200\" height=\"40\" alt=\"banner\"></p>\
+             <p><img src=\"https://a.example/tall.png\" width=\"2000\" height=\"8000\" alt=\"tall\"></p>\
+             <p><img src=\"https://a.example/plain.png\" alt=\"plain\"></p>"
+                .into(),
+        ),
+        summary: None,
+        full_content: None,
+        full_error: None,
+        enclosures: Vec::new(),
+        read: false,
+        starred: false,
+    };
+    let doc = ArticleDoc::build(&article, 60, utc(), true);
+    let sizes: Vec<_> = doc.images.iter().map(|i| i.size).collect();
+    assert_eq!(sizes, [Some((200, 40)), Some((2000, 8000)), None]);
+    let rows: Vec<u16> = doc
+        .images
+        .iter()
+        .map(|i| tidings::ui::app::rows_for(i, 60, (10, 20)))
+        .collect();
+    // 40 px in 20-px cells; 8000 px scaled to 600 px wide is 2400 px: the cap; unknown: the cap.
+    assert_eq!(rows, [2, IMAGE_ROWS, IMAGE_ROWS]);
 }

@@ -312,10 +312,6 @@ fn a_sync_shows_syncing_and_its_pages_not_feeds_out_of_zero() {
         new_articles: 200,
         not_modified: false,
     }));
-    assert!(
-        status(&app).contains("Syncing… page 1"),
-        "{}",
-        status(&app)
-    );
+    assert!(status(&app).contains("Syncing… page 1"), "{}", status(&app));
     assert!(!status(&app).contains("/0"));
 }

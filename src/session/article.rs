@@ -55,6 +55,8 @@ pub struct DocImage {
     /// Index in `body` of the line the caption starts on.
     pub caption: usize,
     pub url: String,
+    /// The size in pixels the HTML declares (`width`, `height`), when it does.
+    pub size: Option<(u32, u32)>,
     /// Blank body lines after the caption line, kept for the picture.
     pub rows: u16,
 }
@@ -127,7 +129,7 @@ fn note_truncation(lines: &mut Vec<String>, styles: &mut Vec<Vec<StyledRange>>, 
 fn squeeze_blank_lines(
     lines: Vec<String>,
     styles: Vec<Vec<StyledRange>>,
-    images: &mut [(usize, String)],
+    images: &mut [crate::text::render::ImageAt],
 ) -> (Vec<String>, Vec<Vec<StyledRange>>) {
     let mut at = vec![0; lines.len()];
     let mut styles = styles.into_iter();
@@ -146,7 +148,7 @@ fn squeeze_blank_lines(
         }
         previous_blank = blank;
     }
-    for (line, _) in images.iter_mut() {
+    for (line, _, _) in images.iter_mut() {
         *line = at.get(*line).copied().unwrap_or(*line);
     }
     out
@@ -219,10 +221,11 @@ impl ArticleDoc {
             squeeze_blank_lines(rendered.lines, rendered.styles, &mut images);
         let images = images
             .into_iter()
-            .filter(|(line, _)| *line < body.len())
-            .map(|(caption, url)| DocImage {
+            .filter(|(line, _, _)| *line < body.len())
+            .map(|(caption, url, size)| DocImage {
                 caption,
                 url,
+                size,
                 rows: 0,
             })
             .collect();
@@ -291,6 +294,11 @@ impl ArticleDoc {
     /// Reserves `rows` blank lines after each image's caption line for its picture (0: none),
     /// replacing what was reserved before.
     pub fn set_image_rows(&mut self, rows: u16) {
+        self.set_image_rows_with(|_| rows);
+    }
+
+    /// [`ArticleDoc::set_image_rows`] with each image's rows from `rows` (0: none).
+    pub fn set_image_rows_with(&mut self, rows: impl Fn(&DocImage) -> u16) {
         // Take out what was reserved, last image first so the earlier indices hold.
         for image in self.images.iter_mut().rev() {
             let from = (image.caption + 1).min(self.body.len());
@@ -307,12 +315,13 @@ impl ArticleDoc {
             removed += image.rows as usize;
             image.rows = 0;
         }
-        if rows == 0 {
-            return;
-        }
         let mut shift = 0;
         for image in self.images.iter_mut() {
             image.caption += shift;
+            let rows = rows(image);
+            if rows == 0 {
+                continue;
+            }
             let from = image.caption + 1;
             self.body.splice(
                 from..from,

@@ -51,9 +51,13 @@ pub struct Rendered {
     /// The emphasised stretches of each line (`styles[i]` belongs to `lines[i]`; missing or empty
     /// for plain lines). Byte ranges, always on character boundaries.
     pub styles: Vec<Vec<StyledRange>>,
-    /// The article's http(s) images: the line its `[image: alt]` caption starts on, and its URL.
-    pub images: Vec<(usize, String)>,
+    /// The article's http(s) images: the line its `[image: alt]` caption starts on, its URL, and
+    /// the size in pixels its `width` and `height` attributes declare.
+    pub images: Vec<ImageAt>,
 }
+
+/// An image in rendered text: its caption's line, its URL, and its declared size in pixels.
+pub type ImageAt = (usize, String, Option<(u32, u32)>);
 
 /// How a stretch of article text is emphasised.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -458,7 +462,7 @@ fn render_with_html2text(html: &str, width: usize) -> Option<Rendered> {
     // Parse, defuse, then render: the same steps `string_from_read` does,
     // with a chance to fix up the DOM in between.
     let dom = config.parse_html(html.as_bytes()).ok()?;
-    defuse_dom(&dom.document);
+    let sizes = defuse_dom(&dom.document);
     let tree = config.dom_to_render_tree(&dom).ok()?;
     drop(dom);
     let tagged = config.render_to_lines(tree, width).ok()?;
@@ -476,7 +480,7 @@ fn render_with_html2text(html: &str, width: usize) -> Option<Rendered> {
         .collect();
     let lines = layout::lay_out(lines, width);
     let mut rendered = assemble(lines, links);
-    take_image_marks(&mut rendered, &images);
+    take_image_marks(&mut rendered, &images, &sizes);
     Some(rendered)
 }
 
@@ -580,7 +584,7 @@ fn assemble(mut body: Vec<(String, Vec<StyledRange>)>, links: Vec<String>) -> Re
 
 /// Removes the image marks from the lines (moving the styled ranges after them) and records the
 /// line each marked image's caption starts on.
-fn take_image_marks(rendered: &mut Rendered, urls: &[String]) {
+fn take_image_marks(rendered: &mut Rendered, urls: &[String], sizes: &dom_fixes::ImageSizes) {
     if urls.is_empty() {
         return;
     }
@@ -595,7 +599,8 @@ fn take_image_marks(rendered: &mut Rendered, urls: &[String]) {
             if is_mark(c) {
                 removed.push(at);
                 if let Some(url) = urls.get((c as u32 - IMAGE_MARK) as usize) {
-                    rendered.images.push((i, url.clone()));
+                    let size = sizes.get(url).copied();
+                    rendered.images.push((i, url.clone(), size));
                 }
             } else {
                 out.push(c);

@@ -18,7 +18,7 @@ mod mouse;
 mod navigation;
 
 pub use headline_window::HEADLINE_WINDOW;
-pub use images::{IMAGE_ROWS, Picture, PictureKey};
+pub use images::{IMAGE_ROWS, Picture, PictureKey, rows_for};
 pub use mouse::{StatusPart, WHEEL_ROWS, link_number_at};
 
 /// The article id of a linked page shown in the article pane (fetched, not stored).
@@ -406,6 +406,8 @@ pub struct App {
     pub last_pipe: String,
     /// Images are drawn (config `images`, the terminal; set by the runtime).
     pub images_on: bool,
+    /// The terminal's cell in pixels (width, height), for images' declared sizes.
+    pub image_cell: (u16, u16),
     /// Articles whose images were toggled off (`z`).
     images_hidden: std::collections::HashSet<i64>,
     /// Images ready to draw (or failed), by URL and size; asked-for ones are in `pictures_asked`.
@@ -461,6 +463,7 @@ impl App {
             pipe_command: None,
             last_pipe: String::new(),
             images_on: false,
+            image_cell: (10, 20),
             images_hidden: Default::default(),
             pictures: HashMap::new(),
             pictures_asked: Default::default(),

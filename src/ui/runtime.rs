@@ -81,6 +81,11 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
                 .into(),
         );
     }
+    // What other processes change from here on is noticed against this (the first check comes
+    // after the image query, which can take a moment, and must not take its changes as the start).
+    if let Ok(version) = session.db().read(|s| s.data_version()).await {
+        app.update(Msg::CacheVersion(version));
+    }
     // The first frame is the full one: the feed list and the first headlines, read before drawing.
     for command in app.init() {
         if let Some(msg) = exec.store_command(command).await {
@@ -158,6 +163,9 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         let session = Arc::clone(&session);
         let msgs = msg_tx.clone();
         tokio::spawn(async move {
+            if let Err(e) = session.apply_config_filters().await {
+                tracing::warn!(error = %e, "cannot set the filters of config.toml");
+            }
             match session.refresher() {
                 Ok(refresher) => {
                     let _ = match session.syncer() {
@@ -235,6 +243,8 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             .ok()
             .flatten();
         if let Some(picker) = picker {
+            let cell = picker.font_size();
+            app.image_cell = (cell.width, cell.height);
             let _ = exec.picker.set(picker);
             app.images_on = true;
         }
@@ -995,7 +1005,9 @@ impl Executor {
 
     /// The article laid out for a file or a command: a stored one anew at [`EXPORT_WIDTH`]
     /// columns (the pane's width is the screen's business), a linked page (not stored) as shown.
-    async fn export_doc(&self, shown: ArticleDoc, full: bool) -> ArticleDoc {
+    async fn export_doc(&self, mut shown: ArticleDoc, full: bool) -> ArticleDoc {
+        // Without the rows kept for pictures.
+        shown.set_image_rows(0);
         if shown.id == super::app::LINKED_PAGE {
             return shown;
         }

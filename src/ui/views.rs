@@ -248,6 +248,33 @@ fn draw_pictures(frame: &mut Frame<'_>, app: &App, doc: &ArticleDoc, inner: Rect
     let bottom = top + inner.height as usize;
     for image in doc.images.iter().filter(|i| i.rows > 0) {
         let first = doc.header.len() + image.caption + 1;
+        let last = first + image.rows as usize;
+        if first < top && last > top {
+            // Its top scrolled off: half-blocks are plain cells, so their visible part is drawn;
+            // the other protocols draw a whole picture or none.
+            if let Some(Picture::Ready(protocol)) = app
+                .picture_key(&image.url)
+                .and_then(|key| app.pictures.get(&key))
+                && matches!(**protocol, ratatui_image::protocol::Protocol::Halfblocks(_))
+            {
+                let full = Rect::new(0, 0, inner.width, image.rows);
+                let mut scratch = ratatui::buffer::Buffer::empty(full);
+                ratatui::widgets::Widget::render(
+                    ratatui_image::Image::new(protocol),
+                    full,
+                    &mut scratch,
+                );
+                let skip = (top - first) as u16;
+                let shown = ((last - top) as u16).min(inner.height);
+                let buf = frame.buffer_mut();
+                for dy in 0..shown {
+                    for dx in 0..inner.width {
+                        buf[(inner.x + dx, inner.y + dy)] = scratch[(dx, skip + dy)].clone();
+                    }
+                }
+            }
+            continue;
+        }
         if first < top || first >= bottom {
             continue;
         }

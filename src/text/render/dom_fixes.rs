@@ -22,24 +22,45 @@ pub(super) const MAX_PLACEHOLDER_CELLS: usize = 50_000;
 ///
 /// Every walk uses an explicit stack, so deep documents cannot overflow the
 /// call stack.
-pub(super) fn defuse_dom(root: &html2text::Handle) {
+pub(super) fn defuse_dom(root: &html2text::Handle) -> ImageSizes {
     // Tables first: fixing them moves nodes around.
     let mut fixer = TableFixer::new();
     for table in descendants_named(root, "table") {
         fixer.fix(&table);
     }
     let mut images = ImageFixer::default();
+    let mut sizes = ImageSizes::new();
     let mut stack = vec![Rc::clone(root)];
     while let Some(node) = stack.pop() {
         match local_name(&node) {
             Some("ol") => clamp_ol_start(&node),
             Some("pre") => harden_pre(&node),
-            Some("img") => images.fix(&node),
+            Some("img") => {
+                images.fix(&node);
+                note_size(&node, &mut sizes);
+            }
             _ => {}
         }
         if let Ok(children) = node.children.try_borrow() {
             stack.extend(children.iter().cloned());
         }
+    }
+    sizes
+}
+
+/// The pixel sizes images declare (`width` and `height` attributes), by `src`.
+pub(super) type ImageSizes = std::collections::HashMap<String, (u32, u32)>;
+
+fn note_size(img: &html2text::Handle, sizes: &mut ImageSizes) {
+    let px = |name| {
+        attr_value(img, name)
+            .and_then(|v| v.trim().trim_end_matches("px").trim().parse::<u32>().ok())
+            .filter(|&n| n > 0)
+    };
+    if sizes.len() < 1024
+        && let (Some(src), Some(w), Some(h)) = (attr_value(img, "src"), px("width"), px("height"))
+    {
+        sizes.insert(src.trim().to_string(), (w, h));
     }
 }
 

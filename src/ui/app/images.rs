@@ -6,6 +6,7 @@ use std::sync::Arc;
 use ratatui_image::protocol::Protocol;
 
 use super::{App, Command};
+use crate::session::article::DocImage;
 
 /// Rows reserved for an image (its picture is scaled to fit them and the pane's width).
 pub const IMAGE_ROWS: u16 = 12;
@@ -34,6 +35,19 @@ impl std::fmt::Debug for Picture {
     }
 }
 
+/// The rows an image gets: [`IMAGE_ROWS`], or fewer when its declared size (`width` and `height`
+/// in the HTML), scaled down to `cols` cells of `cell` pixels, needs fewer.
+pub fn rows_for(image: &DocImage, cols: u16, cell: (u16, u16)) -> u16 {
+    let Some((w, h)) = image.size else {
+        return IMAGE_ROWS;
+    };
+    let (cell_w, cell_h) = (u64::from(cell.0.max(1)), u64::from(cell.1.max(1)));
+    let room = u64::from(cols.max(1)) * cell_w;
+    let (w, h) = (u64::from(w.max(1)), u64::from(h.max(1)));
+    let height = if w > room { h * room / w } else { h };
+    height.div_ceil(cell_h).clamp(1, u64::from(IMAGE_ROWS)) as u16
+}
+
 /// Pictures kept in memory at most (the oldest sizes go first).
 const MAX_PICTURES: usize = 64;
 
@@ -47,14 +61,18 @@ impl App {
                 .is_some_and(|doc| !self.images_hidden.contains(&doc.id))
     }
 
-    /// The size a picture of the open article is drawn at.
+    /// The size a picture of the open article is drawn at: the rows kept for it, the body's width.
     pub fn picture_key(&self, url: &str) -> Option<PictureKey> {
         let doc = self.article.as_ref()?;
+        let image = doc.images.iter().find(|i| i.url == url)?;
         Some(PictureKey {
             url: url.to_string(),
-            // The pane's text area: the body's width.
             cols: doc.width,
-            rows: IMAGE_ROWS,
+            rows: if image.rows > 0 {
+                image.rows
+            } else {
+                IMAGE_ROWS
+            },
         })
     }
 
@@ -64,7 +82,14 @@ impl App {
         let Some(doc) = self.article.as_mut() else {
             return vec![];
         };
-        doc.set_image_rows(if shown { IMAGE_ROWS } else { 0 });
+        let (cols, cell) = (doc.width, self.image_cell);
+        doc.set_image_rows_with(|image| {
+            if shown {
+                rows_for(image, cols, cell)
+            } else {
+                0
+            }
+        });
         if !shown {
             return vec![];
         }
