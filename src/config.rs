@@ -72,6 +72,9 @@ pub struct Config {
     /// merges them).
     #[serde(skip_serializing_if = "KeyConfig::is_empty")]
     pub keys: KeyConfig,
+    /// Macros: `,` then a key runs its actions in turn (Newsboat's macros).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub macros: std::collections::BTreeMap<String, Vec<String>>,
     /// Filters: articles a query matches are hidden (or marked read) as they arrive.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<FilterRule>,
@@ -131,6 +134,7 @@ impl Default for Config {
             image_cache_mb: 200,
             colors: Colors::default(),
             keys: KeyConfig::default(),
+            macros: std::collections::BTreeMap::new(),
             filters: Vec::new(),
         }
     }
@@ -196,6 +200,11 @@ image_cache_mb = 200
 # query = "feed:\"Daily links\" older:7d"
 # action = "read"
 
+# Macros: , then the key runs the actions in turn (the names are those of [keys] below).
+# [macros]
+# r = ["toggle_read", "next_unread"]
+# s = ["toggle_star", "down"]
+
 # Keys, per mode: [keys.feeds], [keys.headlines], [keys.article], or [keys.all] for the three
 # panes (a pane's own table wins over it). A key is a character ("j", "G", "?"), a name (space,
 # enter, esc, tab, backspace, delete, insert, up, down, left, right, home, end, pageup, pagedown,
@@ -206,10 +215,10 @@ image_cache_mb = 200
 # next_unread, prev_unread, refresh_selected, refresh_all, toggle_read, mark_all_read, toggle_star,
 # open_in_browser, copy_link, toggle_unread_only, cycle_order, fetch_full_text, toggle_text_source,
 # toggle_feed_full_text, toggle_images, add_feed, edit_feed, delete_feed, feed_info, import,
-# toggle_failing_only, link_list, search, hide_like_this, save_article, pipe_article, queue_download, show_downloads,
-# undo, redraw, help, back, quit. Dialogs take [keys.popup] for down, up, page_down,
-# page_up, top, bottom, open (Enter), back (Esc), next_pane (Tab), prev_pane and quit, with keys that
-# type nothing (ctrl-j, f2).
+# toggle_failing_only, link_list, search, hide_like_this, save_article, pipe_article,
+# queue_download, show_downloads, open_in_pager, macro, undo, redraw, help, back, quit. Dialogs take
+# [keys.popup] for down, up, page_down, page_up, top, bottom, open (Enter), back (Esc), next_pane
+# (Tab), prev_pane and quit, with keys that type nothing (ctrl-j, f2).
 # [keys.all]
 # x = "toggle_read"
 # m = "none"
@@ -245,6 +254,25 @@ impl Config {
             Ok(text) => {
                 let config: Config = toml::from_str(&text)
                     .map_err(|e| anyhow::anyhow!("invalid config file {}: {e}", path.display()))?;
+                // A macro names one key and actions that exist.
+                for (key, actions) in &config.macros {
+                    if key.chars().count() != 1 {
+                        anyhow::bail!(
+                            "invalid config file {}: macros.{key:?}: a macro is one key (a character)",
+                            path.display()
+                        );
+                    }
+                    if let Some(bad) = actions
+                        .iter()
+                        .find(|a| crate::ui::keymap::Action::from_name(a).is_none())
+                    {
+                        anyhow::bail!(
+                            "invalid config file {}: macros.{key}: no action {bad:?} (the names are \
+                             in `tidings config --default`)",
+                            path.display()
+                        );
+                    }
+                }
                 // A filter's query is read now, so a mistake says where it is at start.
                 for (i, rule) in config.filters.iter().enumerate() {
                     if let Err(e) = crate::store::query::parse(&rule.query, 0) {

@@ -282,3 +282,31 @@ fn save_and_pipe_settings_read_and_print_back() {
         "{err}"
     );
 }
+
+#[test]
+fn macros_name_one_key_and_known_actions() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[macros]\nr = [\"toggle_read\", \"next_unread\"]\n",
+    )
+    .unwrap();
+    let shown = common::cli::tidings(home.path(), &["config"]);
+    assert!(
+        shown.contains("[macros]") && shown.contains("toggle_read"),
+        "{shown}"
+    );
+    for (bad, says) in [
+        (
+            "[macros]\nr = [\"toggle_read\", \"fly\"]\n",
+            "no action \"fly\"",
+        ),
+        ("[macros]\nrr = [\"toggle_read\"]\n", "a macro is one key"),
+    ] {
+        std::fs::write(home.path().join("config.toml"), bad).unwrap();
+        let out = common::cli::tidings_output(home.path(), &["list", "feeds"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
+}

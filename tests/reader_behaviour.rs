@@ -569,3 +569,46 @@ fn a_background_refresh_with_new_articles_notifies_and_one_asked_for_does_not() 
     let commands = refresh(&mut app);
     assert!(!commands.iter().any(|c| matches!(c, Command::Notify { .. })));
 }
+
+#[test]
+fn a_macro_runs_its_actions_in_turn_and_e_pages_the_open_article() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |c: char| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let mut app = app_on_feed_a();
+    act(&mut app, Action::NextPane);
+    // Without macros `,` says how to make one.
+    app.update(press(','));
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("[macros]"))
+    );
+    app.macros
+        .insert('r', vec![Action::ToggleRead, Action::Down]);
+    app.update(press(','));
+    assert_eq!(app.notice.as_deref(), Some(", …"));
+    let commands = app.update(press('r'));
+    assert!(
+        commands.contains(&Command::SetRead { id: 10, read: true }),
+        "{commands:?}"
+    );
+    assert_eq!(app.headline_cursor, 1, "then down");
+    // An unknown macro key says so and does nothing.
+    app.update(press(','));
+    assert!(app.update(press('x')).is_empty());
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("No macro on x"))
+    );
+
+    // E: the open article's text to the pager.
+    assert_eq!(act(&mut app, Action::OpenInPager), Vec::<Command>::new());
+    act(&mut app, Action::Open);
+    app.update(Msg::ArticleLoaded(Box::new(article(11, 1, None))));
+    let commands = act(&mut app, Action::OpenInPager);
+    assert!(
+        matches!(&commands[..], [Command::Page(text)] if text.contains("Article 11")),
+        "{commands:?}"
+    );
+}

@@ -230,6 +230,8 @@ pub enum Command {
     OpenArticleLink(i64),
     /// Copy the article's own link (looked up by the runtime).
     CopyArticleLink(i64),
+    /// Show this text in the user's pager (the reader steps aside meanwhile).
+    Page(String),
     /// Queue the article's first enclosure that is not an image for download.
     QueueDownload(i64),
     /// Read the download queue (for the downloads view).
@@ -365,6 +367,10 @@ pub struct App {
     pub views: HashMap<String, crate::store::ListView>,
     /// Tell the user when a background refresh brings new articles (config `notify_*`).
     pub notify: bool,
+    /// `[macros]`: a key after `,` runs these actions in turn.
+    pub macros: HashMap<char, Vec<Action>>,
+    /// `,` was pressed: the next key names a macro.
+    macro_pending: bool,
     /// The refresh running was asked for with `r`/`R` (no notification for it).
     user_refresh: bool,
     /// Feeds that brought new articles in the refresh running.
@@ -440,6 +446,8 @@ impl App {
             cannot_subscribe: None,
             views: HashMap::new(),
             notify: false,
+            macros: HashMap::new(),
+            macro_pending: false,
             user_refresh: false,
             fresh_feeds: Vec::new(),
             progress: None,

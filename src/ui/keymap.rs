@@ -57,6 +57,8 @@ pub enum Action {
     PipeArticle,
     QueueDownload,
     ShowDownloads,
+    OpenInPager,
+    Macro,
     Undo,
     Redraw,
     Help,
@@ -104,6 +106,8 @@ const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::PipeArticle, "pipe_article"),
     (Action::QueueDownload, "queue_download"),
     (Action::ShowDownloads, "show_downloads"),
+    (Action::OpenInPager, "open_in_pager"),
+    (Action::Macro, "macro"),
     (Action::Undo, "undo"),
     (Action::Redraw, "redraw"),
     (Action::Help, "help"),
@@ -466,6 +470,7 @@ pub struct Binding {
 
 const ALL: &[Mode] = &PANE_MODES;
 const FEEDS: &[Mode] = &[Mode::Feeds];
+const READING: &[Mode] = &[Mode::Headlines, Mode::Article];
 
 /// The default key bindings: Vim keys, arrows and Emacs keys side by side. Digits `1`…`9` (open a
 /// numbered link) are handled beside the table.
@@ -658,6 +663,16 @@ pub const BINDINGS: &[Binding] = &[
         actions: &[(Action::PipeArticle, &[k('|')])],
         modes: ALL,
         help: "pipe the open article's text to a command (typed, or pipe_command)",
+    },
+    Binding {
+        actions: &[(Action::OpenInPager, &[k('E')])],
+        modes: READING,
+        help: "the article's text in $PAGER (else $EDITOR, else less); the reader steps aside",
+    },
+    Binding {
+        actions: &[(Action::Macro, &[k(',')])],
+        modes: ALL,
+        help: "then a key: run that macro ([macros] in config.toml: a key and a list of actions)",
     },
     Binding {
         actions: &[(Action::QueueDownload, &[k('D')])],

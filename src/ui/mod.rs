@@ -10,6 +10,7 @@ pub mod export;
 pub mod images;
 pub mod keymap;
 pub mod layout;
+pub mod pager;
 pub mod popups;
 mod runtime;
 pub mod theme;

@@ -75,6 +75,19 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     app.keymap = super::keymap::Keymap::new(&session.config().keys);
     app.pipe_command = session.config().pipe_command.clone();
     app.notify = session.config().notify_bell || session.config().notify_command.is_some();
+    app.macros = session
+        .config()
+        .macros
+        .iter()
+        .filter_map(|(key, names)| {
+            let key = key.chars().next()?;
+            let actions = names
+                .iter()
+                .filter_map(|n| super::keymap::Action::from_name(n))
+                .collect();
+            Some((key, actions))
+        })
+        .collect();
     if session.syncer().is_some_and(|s| !s.can_subscribe()) {
         app.cannot_subscribe = Some(
             "This Fever account cannot subscribe through its API: add feeds on the server, then R"
@@ -198,6 +211,8 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     // A terminal browser waits here until the loop can hand it the terminal.
     let in_terminal = session.config().browser_in_terminal;
     let terminal_browser: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+    // Text for the pager, which takes the terminal the same way.
+    let pager_text: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
     let dispatch = |command: Command| match command {
         Command::Refresh(ids) => {
             let _ = poller_tx.send(PollerCommand::Refresh(ids));
@@ -209,6 +224,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             let _ = poller_tx.send(PollerCommand::FullText(id));
         }
         Command::OpenUrl(url) if in_terminal => *terminal_browser.borrow_mut() = Some(url),
+        Command::Page(text) => *pager_text.borrow_mut() = Some(text),
         Command::OpenUrl(url) => exec.open_url(url),
         Command::Copy(text) => copy_to_clipboard(&text),
         Command::Notify { count, feeds } => notify(Arc::clone(&session), count, feeds),
@@ -273,16 +289,27 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         if app.quit {
             break Ok(());
         }
-        let browse = terminal_browser.borrow_mut().take();
-        if let Some(url) = browse {
-            // The browser gets the terminal: no drawing and no key reading until it exits.
+        let job = match (
+            terminal_browser.borrow_mut().take(),
+            pager_text.borrow_mut().take(),
+        ) {
+            (Some(url), _) => Some(TerminalJob::Browse(url)),
+            (None, Some(text)) => Some(TerminalJob::Page(text)),
+            (None, None) => None,
+        };
+        if let Some(job) = job {
+            // The browser or the pager gets the terminal: no drawing and no key reading until it
+            // exits.
             mouse.pause();
             ratatui::restore();
             drop(events);
             let browser = session.config().browser.clone();
-            tracing::debug!(url = %crate::text::clean_line(&url), "terminal browser starts");
-            let ran = tokio::task::spawn_blocking(move || {
-                browser::run_in_terminal(&url, browser.as_deref())
+            tracing::debug!("a program in the terminal starts");
+            let ran = tokio::task::spawn_blocking(move || match job {
+                TerminalJob::Browse(url) => {
+                    browser::run_in_terminal(&url, browser.as_deref()).map_err(|e| e.to_string())
+                }
+                TerminalJob::Page(text) => super::pager::page(&text),
             })
             .await;
             tracing::debug!(?ran, "terminal browser ended");
@@ -299,10 +326,10 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             match ran {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => {
-                    app.update(Msg::Failed(e.to_string()));
+                    app.update(Msg::Failed(e));
                 }
                 Err(_) => {
-                    app.update(Msg::Failed("the browser could not be waited for".into()));
+                    app.update(Msg::Failed("the program could not be waited for".into()));
                 }
             }
         }
@@ -439,6 +466,12 @@ fn notify(session: Arc<Session>, count: usize, feeds: Vec<i64>) {
             Err(e) => tracing::warn!(%program, error = %e, "cannot run the notify command"),
         }
     });
+}
+
+/// What takes the terminal while the reader steps aside.
+enum TerminalJob {
+    Browse(String),
+    Page(String),
 }
 
 fn copy_to_clipboard(text: &str) {
@@ -861,6 +894,7 @@ impl Executor {
             | Command::SaveArticle { .. }
             | Command::PipeArticle { .. }
             | Command::PipeTo(_)
+            | Command::Page(_)
             | Command::Notify { .. } => None,
         })
     }

@@ -217,6 +217,11 @@ impl App {
                 vec![]
             }
             Action::HideLikeThis => self.hide_like_this(),
+            Action::Macro => self.start_macro(),
+            Action::OpenInPager => match &self.article {
+                Some(doc) => vec![Command::Page(doc.to_plain_text())],
+                None => self.say("Open an article first"),
+            },
             Action::QueueDownload => match self.target_article() {
                 Some((id, _, _)) => {
                     self.notice = Some("Queueing the enclosure…".into());

@@ -65,6 +65,9 @@ impl App {
             let outcome = popup.on_key(key, &cx);
             return self.apply(outcome);
         }
+        if std::mem::take(&mut self.macro_pending) {
+            return self.run_macro(&key);
+        }
         let pending = std::mem::take(&mut self.pending_keys);
         match self.keymap.resolve(self.mode(), &pending, &key) {
             Resolved::Action(action) => {
@@ -89,6 +92,36 @@ impl App {
                 vec![]
             }
         }
+    }
+
+    /// `,` then `key`: the macro's actions in turn, as if their keys were pressed.
+    fn run_macro(&mut self, key: &KeyEvent) -> Vec<Command> {
+        let crossterm::event::KeyCode::Char(c) = key.code else {
+            self.notice = None;
+            return vec![];
+        };
+        let Some(actions) = self.macros.get(&c).cloned() else {
+            return self.say(&format!("No macro on {c} ([macros] in config.toml)"));
+        };
+        self.notice = None;
+        let mut commands = Vec::new();
+        for action in actions {
+            commands.extend(self.update(Msg::Action(action)));
+            if self.quit {
+                break;
+            }
+        }
+        commands
+    }
+
+    /// `,`: the next key names a macro.
+    pub(super) fn start_macro(&mut self) -> Vec<Command> {
+        if self.macros.is_empty() {
+            return self.say("No macros yet: [macros] in config.toml, e.g. r = [\"toggle_read\", \"next_unread\"]");
+        }
+        self.macro_pending = true;
+        self.notice = Some(", …".into());
+        vec![]
     }
 
     pub(super) fn on_done(&mut self, done: Done) -> Vec<Command> {
