@@ -892,7 +892,7 @@ fn list_on(
         }
         ListWhat::Articles => {
             let tz = chrono::Local::now().fixed_offset().timezone();
-            store.for_each_listing(&scope, unread, |a| -> anyhow::Result<()> {
+            store.for_each_listing(&scope, unread, json, |a| -> anyhow::Result<()> {
                 if json {
                     serde_json::to_writer(&mut out, &a)?;
                     writeln!(out)?;

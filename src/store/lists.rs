@@ -252,6 +252,7 @@ impl Store {
         &self,
         scope: &Scope,
         unread_only: bool,
+        with_enclosures: bool,
         mut each: impl FnMut(ArticleListing) -> Result<(), E>,
     ) -> Result<(), E> {
         let (clause, values) = scope_clause(scope, unread_only);
@@ -281,7 +282,10 @@ impl Store {
             })()
             .map_err(super::StoreError::from)?;
             let mut listing = listing;
-            listing.enclosures = super::enclosures::of(&self.conn, listing.id)?;
+            // One more lookup per row: only for those who print them (JSON).
+            if with_enclosures {
+                listing.enclosures = super::enclosures::of(&self.conn, listing.id)?;
+            }
             each(listing)?;
         }
         Ok(())

@@ -565,6 +565,15 @@ impl Executor {
         ))
     }
 
+    /// The queue read again for the downloads view, after a change to it.
+    async fn send_download_rows(&self) {
+        if let Ok(d) = self.session.downloader()
+            && let Ok(rows) = d.rows().await
+        {
+            let _ = self.msgs.send(Msg::DownloadsLoaded(rows));
+        }
+    }
+
     async fn download_op(&self, id: i64, op: DownloadOp) -> Result<(), String> {
         let d = self.session.downloader().map_err(|e| e.to_string())?;
         let result = match op {
@@ -725,11 +734,7 @@ impl Executor {
             Command::Download { id, op } => {
                 let said = self.download_op(id, op).await;
                 // The view reads the queue again after any change.
-                if let Ok(d) = self.session.downloader()
-                    && let Ok(rows) = d.rows().await
-                {
-                    let _ = self.msgs.send(Msg::DownloadsLoaded(rows));
-                }
+                self.send_download_rows().await;
                 said.err().map(|e| Msg::Done(Done::Changed(Err(e))))
             }
             Command::RetryDownloads => {
@@ -740,11 +745,7 @@ impl Executor {
                     },
                     Err(e) => Err(e.to_string()),
                 };
-                if let Ok(d) = self.session.downloader()
-                    && let Ok(rows) = d.rows().await
-                {
-                    let _ = self.msgs.send(Msg::DownloadsLoaded(rows));
-                }
+                self.send_download_rows().await;
                 Some(Msg::Done(Done::Changed(said)))
             }
             Command::SetListView { scope, view } => {
