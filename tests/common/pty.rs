@@ -4,10 +4,15 @@
 //!
 //! Nothing here asserts on time: the waits poll the screen every [`POLL`] until what is expected shows
 //! up, and panic with the screen when it does not within [`TIMEOUT`].
+//!
+//! The terminal can also play a real one's part in queries ([`Tui::spawn_answering`]): each
+//! [`Answer`] is typed back by the reader thread the moment the program has written its query, so
+//! within the program's query timeout however slow the test's own thread is.
 
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -119,6 +124,27 @@ pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// What a terminal answers to a query: once the program has written `query` (after the previous
+/// answer's query), `reply` is typed into the terminal.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub query: Vec<u8>,
+    pub reply: Vec<u8>,
+}
+
+impl Answer {
+    pub fn new(query: &[u8], reply: &[u8]) -> Answer {
+        Answer {
+            query: query.to_vec(),
+            reply: reply.to_vec(),
+        }
+    }
+}
+
+/// The pty's writing side, shared by the test (keys) and the reader thread (answers); `None` once
+/// closed.
+type SharedWriter = Arc<Mutex<Option<Box<dyn Write + Send>>>>;
+
 /// The real binary running in a pseudo-terminal. Dropping it kills the process (if it still runs) and
 /// ends the reader thread, so a failing test leaves nothing behind.
 pub struct Tui {
@@ -126,7 +152,9 @@ pub struct Tui {
     /// Every byte the program wrote, unparsed.
     raw: Arc<Mutex<Vec<u8>>>,
     child: Box<dyn Child + Send + Sync>,
-    writer: Option<Box<dyn Write + Send>>,
+    writer: SharedWriter,
+    /// How many of the [`Answer`]s were typed back so far.
+    answered: Arc<AtomicUsize>,
     master: Option<Box<dyn MasterPty + Send>>,
     reader: Option<JoinHandle<()>>,
     /// Signalled when the reader thread ends (the PTY reported end of file or an error).
@@ -142,6 +170,17 @@ impl Tui {
 
     /// [`Tui::spawn`] with `env` (name, value) set in the program's environment as well.
     pub fn spawn_with_env(home: &Path, cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
+        Tui::start(home, cols, rows, env, Vec::new())
+    }
+
+    /// [`Tui::spawn`] in a terminal that gives `answers`, in order, to the program's queries.
+    /// Variables by which a program could recognise the terminal some other way (`TERM_PROGRAM`,
+    /// `TMUX`, `KITTY_WINDOW_ID`, …) are removed, so only the answers tell.
+    pub fn spawn_answering(home: &Path, cols: u16, rows: u16, answers: Vec<Answer>) -> Tui {
+        Tui::start(home, cols, rows, &[], answers)
+    }
+
+    fn start(home: &Path, cols: u16, rows: u16, env: &[(&str, &str)], answers: Vec<Answer>) -> Tui {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -158,6 +197,20 @@ impl Tui {
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("BROWSER");
         cmd.env_remove("TIDINGS_HOME");
+        if !answers.is_empty() {
+            for name in [
+                "TERM_PROGRAM",
+                "TMUX",
+                "KITTY_WINDOW_ID",
+                "WEZTERM_EXECUTABLE",
+                "KONSOLE_VERSION",
+                "LC_TERMINAL",
+                "ITERM_SESSION_ID",
+                "NO_COLOR",
+            ] {
+                cmd.env_remove(name);
+            }
+        }
         for (name, value) in env {
             cmd.env(name, value);
         }
@@ -175,18 +228,39 @@ impl Tui {
             .master
             .try_clone_reader()
             .expect("cannot read from the pty");
-        let writer = pair.master.take_writer().expect("cannot write to the pty");
+        let writer: SharedWriter = Arc::new(Mutex::new(Some(
+            pair.master.take_writer().expect("cannot write to the pty"),
+        )));
+        let answered = Arc::new(AtomicUsize::new(0));
         let (done_tx, reader_done) = mpsc::channel();
         let (thread_parser, thread_raw) = (Arc::clone(&parser), Arc::clone(&raw));
+        let (thread_writer, thread_answered) = (Arc::clone(&writer), Arc::clone(&answered));
         let reader = std::thread::Builder::new()
             .name("pty-reader".into())
             .spawn(move || {
                 let mut buf = [0u8; 8192];
+                let mut answers = answers.into_iter().filter(|a| !a.query.is_empty());
+                let mut next = answers.next();
+                // Where the next answer's query is looked for in the raw output.
+                let mut from = 0;
                 loop {
                     match reader.read(&mut buf) {
                         Ok(0) => break,
                         Ok(n) => {
-                            thread_raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                            let mut raw = thread_raw.lock().unwrap();
+                            raw.extend_from_slice(&buf[..n]);
+                            while let Some(answer) = &next {
+                                let Some(at) = contains_bytes(&raw[from..], &answer.query) else {
+                                    break;
+                                };
+                                from += at + answer.query.len();
+                                if let Some(w) = thread_writer.lock().unwrap().as_mut() {
+                                    let _ = w.write_all(&answer.reply).and_then(|()| w.flush());
+                                }
+                                thread_answered.fetch_add(1, Ordering::SeqCst);
+                                next = answers.next();
+                            }
+                            drop(raw);
                             thread_parser.lock().unwrap().process(&buf[..n]);
                         }
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -201,7 +275,8 @@ impl Tui {
             parser,
             raw,
             child,
-            writer: Some(writer),
+            writer,
+            answered,
             master: Some(pair.master),
             reader: Some(reader),
             reader_done,
@@ -216,7 +291,8 @@ impl Tui {
 
     /// Types `bytes` into the terminal.
     pub fn send(&mut self, bytes: &[u8]) {
-        let writer = self.writer.as_mut().expect("the pty writer is closed");
+        let mut writer = self.writer.lock().unwrap();
+        let writer = writer.as_mut().expect("the pty writer is closed");
         writer.write_all(bytes).expect("cannot write to the pty");
         writer.flush().expect("cannot flush the pty");
     }
@@ -390,6 +466,40 @@ impl Tui {
     pub fn raw_output(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
     }
+
+    /// How many bytes the program wrote so far.
+    pub fn raw_len(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
+    /// How many of the [`Answer`]s given to [`Tui::spawn_answering`] were typed back so far.
+    pub fn answered(&self) -> usize {
+        self.answered.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the raw output after byte `from` holds `needle`, within `timeout`; returns where
+    /// it starts. Panics with the screen otherwise.
+    pub fn wait_raw(&self, what: &str, from: usize, needle: &[u8], timeout: Duration) -> usize {
+        let start = Instant::now();
+        loop {
+            let found = {
+                let raw = self.raw.lock().unwrap();
+                raw.get(from..)
+                    .and_then(|tail| contains_bytes(tail, needle))
+                    .map(|at| from + at)
+            };
+            if let Some(at) = found {
+                return at;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "timed out after {timeout:?} waiting for {what} in the program's output\n--- screen ---\n{}\n--------------",
+                    self.dump()
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
 }
 
 impl Drop for Tui {
@@ -399,7 +509,7 @@ impl Drop for Tui {
             let _ = self.child.wait();
         }
         // Closing the writer sends a newline and end-of-file; harmless now that the child is gone.
-        self.writer.take();
+        self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
         if self.reader.is_some() {
             self.join_reader();
         }
