@@ -15,6 +15,11 @@ use crate::config::ImageMode;
 /// How long the terminal has to answer the protocol query.
 pub const QUERY_TIMEOUT: Duration = Duration::from_millis(800);
 
+/// Pictures fetched, decoded and prepared at once (each holds its full-size decoded image, e.g.
+/// 3 MB for 1200×800, while it is scaled): two keep both cores busy without an article's fifty
+/// pictures all being in memory at full size together.
+pub const PICTURE_JOBS: usize = 2;
+
 /// What to do about images: nothing, ask the terminal, or use a protocol without asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {

@@ -58,6 +58,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         latest_search: std::sync::atomic::AtomicU64::new(0),
         next_token: Mutex::new(0),
         picker: std::sync::OnceLock::new(),
+        picture_slots: tokio::sync::Semaphore::new(super::images::PICTURE_JOBS),
     });
 
     // From here on the terminal is ours; ratatui's panic hook restores it before a panic is printed.
@@ -281,9 +282,15 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             Some(msg) = msg_rx.recv() => Some(msg),
             _ = tick.tick() => Some(Msg::Tick),
         };
+        // Pictures are asked for after the frame that shows the text around them: text first.
+        let mut after_frame = Vec::new();
         if let Some(msg) = msg {
             for command in app.update(msg) {
-                dispatch(command);
+                if matches!(command, Command::LoadImage { .. }) {
+                    after_frame.push(command);
+                } else {
+                    dispatch(command);
+                }
             }
         }
         if app.quit {
@@ -340,6 +347,9 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         }
         if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
             break Err(e.into());
+        }
+        for command in after_frame {
+            dispatch(command);
         }
     };
     mouse.pause();
@@ -521,6 +531,9 @@ struct Executor {
     next_token: Mutex<u64>,
     /// How images are drawn; unset while images are off.
     picker: std::sync::OnceLock<ratatui_image::picker::Picker>,
+    /// Pictures fetched, decoded and prepared at the same time (an article asks for all of its
+    /// pictures at once; each holds a full-size decoded image while it is prepared).
+    picture_slots: tokio::sync::Semaphore,
 }
 
 /// Errors as the status line and dialogs show them.
@@ -951,6 +964,9 @@ impl Executor {
         feed_id: i64,
     ) -> Result<ratatui_image::protocol::Protocol, String> {
         let picker = self.picker.get().cloned().ok_or("images are off")?;
+        // Held until the picture is prepared: a few full-size images in memory at a time, not
+        // one per picture of the article. The queue is fair, so pictures come in article order.
+        let _slot = self.picture_slots.acquire().await.map_err(shown)?;
         let store = self.session.images().ok_or("no image cache")?;
         let fetcher = self.session.refresher().map_err(shown)?.fetcher().clone();
         let reach = refresh::reach_for_links(self.session.db(), feed_id).await;
