@@ -58,7 +58,7 @@ usage: cargo bench --bench whole_program -- [OPTIONS]
   --runs N            runs per figure, medians reported (default 5)
   --quick             1 run, 10k cache only, 50 and 500 feeds, no newsboat (to try it out)
   --no-newsboat       skip the newsboat comparison
-  --only PART         refresh, startup, interactive, list (repeatable or a comma list)
+  --only PART         refresh, startup, interactive, list, images (repeatable or a comma list)
   --sizes LIST        cache sizes (default 10k,100k,1m)
   --feeds N           feeds of the main refresh figures and the newsboat comparison (default 500)
   --items M           items per feed (default 50)
@@ -124,8 +124,12 @@ fn parse_args() -> Result<Options> {
             "--no-newsboat" => o.newsboat = false,
             "--only" => {
                 for part in list(&value("--only")?, |p| Ok(p.to_string()))? {
-                    if !["refresh", "startup", "interactive", "list"].contains(&part.as_str()) {
-                        bail!("--only takes refresh, startup, interactive or list, not {part:?}");
+                    if !["refresh", "startup", "interactive", "list", "images"]
+                        .contains(&part.as_str())
+                    {
+                        bail!(
+                            "--only takes refresh, startup, interactive, list or images, not {part:?}"
+                        );
                     }
                     o.only.insert(part);
                 }

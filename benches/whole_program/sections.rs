@@ -1,5 +1,6 @@
 //! The order of the benchmark: refresh (with newsboat and the scaling table), then per cache size
-//! start-up, listing and (on one size) the interactive figures, then key → frame during a refresh.
+//! start-up, listing and (on one size) the interactive figures, then key → frame during a refresh,
+//! then images (issue 16, `images.rs`).
 
 use std::path::Path;
 
@@ -10,6 +11,10 @@ use crate::newsboat::Newsboat;
 use crate::report::{Report, table};
 use crate::server::{HOSTS, Server};
 use crate::{Options, interactive};
+
+// Beside this file: benches/whole_program/images.rs.
+#[path = "images.rs"]
+mod images;
 
 pub fn all(
     opts: &Options,
@@ -79,6 +84,9 @@ pub fn all(
             "Server sanity check: {} requests, {} answered 304, {:.0} MiB of feed bodies served, {} feeds on {HOSTS} loopback addresses.\n",
             t.requests, t.not_modified, t.bytes as f64 / 1048576.0, server.feed_count()
         ));
+    }
+    if opts.wants("images") {
+        images::section(opts, bin, root, report)?;
     }
     Ok(())
 }
