@@ -4,7 +4,8 @@
 //!   on (half-blocks forced by the config, pictures downloaded or from the disk cache), and when the
 //!   first picture and all pictures on the first screen followed (text first, images after);
 //! * memory: an article with 50 pictures of 1200×800 scrolled through to its end with every picture
-//!   drawn (half-blocks), peak RSS from `wait4`'s rusage, against the same article with images off.
+//!   drawn (half-blocks; kitty graphics and sixel forced by the config too), peak RSS from `wait4`'s
+//!   rusage, against the same article with images off.
 //!
 //! The pictures (PNG and JPEG, half each) are generated here with the `image` crate and served by
 //! nginx from loopback with the feed; a feed on a loopback address may fetch its images from one.
@@ -44,11 +45,15 @@ const PICTURE_TIMEOUT: Duration = Duration::from_secs(120);
 /// The article pane (feeds, headlines, article at the bench's 160 columns).
 const ARTICLE_PANE: usize = 2;
 
-/// How the reader shows images in a run (the config's `images`).
+/// How the reader shows images in a run (the config's `images`). Kitty and sixel are forced: the
+/// pty answers no query, so the reader waits out its 2 s for an answer at start-up, then encodes
+/// for the forced protocol with a cell of 10×20 pixels.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Off,
     Halfblocks,
+    Kitty,
+    Sixel,
 }
 
 impl Mode {
@@ -56,6 +61,19 @@ impl Mode {
         match self {
             Mode::Off => "images = \"off\"\n",
             Mode::Halfblocks => "images = \"halfblocks\"\n",
+            Mode::Kitty => "images = \"kitty\"\n",
+            Mode::Sixel => "images = \"sixel\"\n",
+        }
+    }
+
+    /// Whether a row of the pane shows part of a picture: half-blocks, or kitty's placeholder
+    /// cells; a sixel is not parsed by vt100, so its rows are only blank (no note in them).
+    fn picture_row(self, row: &str) -> bool {
+        match self {
+            Mode::Off => false,
+            Mode::Halfblocks => has_half_blocks(row),
+            Mode::Kitty => row.contains('\u{10EEEE}'),
+            Mode::Sixel => row.trim().is_empty(),
         }
     }
 }
@@ -135,7 +153,12 @@ pub fn section(opts: &Options, bin: &Path, root: &Path, report: &mut Report) -> 
 
     eprintln!("images: scrolling through the {FIFTY_COUNT}-picture article …");
     let mut mem_rows = Vec::new();
-    for (label, mode) in [("off", Mode::Off), ("half-blocks", Mode::Halfblocks)] {
+    for (label, mode) in [
+        ("off", Mode::Off),
+        ("half-blocks", Mode::Halfblocks),
+        ("kitty graphics (forced)", Mode::Kitty),
+        ("sixel (forced)", Mode::Sixel),
+    ] {
         profile.set_mode(mode)?;
         let mut runs = Vec::new();
         for _ in 0..opts.runs {
@@ -162,7 +185,7 @@ pub fn section(opts: &Options, bin: &Path, root: &Path, report: &mut Report) -> 
          A feed on nginx (loopback) with two articles: {TEN_COUNT} and {FIFTY_COUNT} pictures of \
          {WIDTH}×{HEIGHT} (half PNG, half JPEG; {:.1} MiB in all), each picture under a paragraph \
          of its own. The reader runs in a {}×{} pseudo-terminal with `images = \"off\"` or \
-         `images = \"halfblocks\"` in its config (a pty answers no protocol query). Median \
+         a protocol forced in its config (a pty answers no protocol query). Median \
          (min–max) of {} runs, a new reader each run.\n\n\
          **Opening the {TEN_COUNT}-picture article**: Enter on its headline → the chunk of output \
          that put its first paragraph on screen; then → the first half-block picture; then → no \
@@ -171,9 +194,13 @@ pub fn section(opts: &Options, bin: &Path, root: &Path, report: &mut Report) -> 
          **Memory with {FIFTY_COUNT} pictures**: the article opened (every picture is asked for \
          at once), then scrolled a line at a time (`j`) until its last paragraph shows, \
          waiting at each line until no picture on screen still loads; a picture counts as seen \
-         drawn when its caption is on screen with a row of half-blocks under it. The image cache \
-         is emptied before each run, so all {FIFTY_COUNT} are downloaded. RSS from /proc at the \
-         end; peak RSS from `wait4` after quitting.\n\n\
+         drawn when its caption is on screen with a row of the picture under it (half-blocks; \
+         kitty's placeholder cells; for sixel only a blank row, as vt100 does not draw sixels). \
+         Kitty and sixel are forced by the config (`images = \"kitty\"`, `\"sixel\"`): the \
+         reader waits out its 2 s for a query answer at start-up, then encodes for a cell of \
+         10×20 pixels, and keeps each picture's encoding (kitty: its RGBA pixels in base64) \
+         while it is cached. The image cache is emptied before each run, so all {FIFTY_COUNT} \
+         are downloaded. RSS from /proc at the end; peak RSS from `wait4` after quitting.\n\n\
          {memory_table}",
         bytes as f64 / 1048576.0,
         crate::pty::COLS,
@@ -457,7 +484,7 @@ struct Scrolled {
 
 /// The pictures whose caption (`[image: picture N]`) is on screen with a row of their picture
 /// under it.
-fn drawn_captions(pane: &str, seen: &mut std::collections::BTreeSet<usize>) {
+fn drawn_captions(pane: &str, mode: Mode, seen: &mut std::collections::BTreeSet<usize>) {
     let lines: Vec<&str> = pane.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         let Some(rest) = line.split("[image: picture ").nth(1) else {
@@ -466,7 +493,10 @@ fn drawn_captions(pane: &str, seen: &mut std::collections::BTreeSet<usize>) {
         let Some(n) = rest.split(']').next().and_then(|n| n.parse().ok()) else {
             continue;
         };
-        if lines.get(i + 1).is_some_and(|under| has_half_blocks(under)) {
+        if lines
+            .get(i + 1)
+            .is_some_and(|under| mode.picture_row(under))
+        {
             seen.insert(n);
         }
     }
@@ -485,14 +515,14 @@ fn scroll_fifty(bin: &Path, profile: &Profile, mode: Mode) -> Result<Scrolled> {
     let mut lines = 0;
     let mut seen = std::collections::BTreeSet::new();
     loop {
-        if mode == Mode::Halfblocks {
+        if mode != Mode::Off {
             tui.wait_for(
                 &format!("the pictures on screen drawn after {lines} lines"),
                 PICTURE_TIMEOUT,
                 |s| !article_text(s).contains("(loading image"),
             )?;
             check_no_failure(&tui)?;
-            drawn_captions(&tui.with_screen(article_text), &mut seen);
+            drawn_captions(&tui.with_screen(article_text), mode, &mut seen);
         }
         if tui.with_screen(|s| article_text(s).contains(&last)) {
             break;
@@ -514,7 +544,7 @@ fn scroll_fifty(bin: &Path, profile: &Profile, mode: Mode) -> Result<Scrolled> {
         tui.settle(Duration::from_millis(5), Duration::from_secs(5));
     }
     let took = start.elapsed();
-    if mode == Mode::Halfblocks && seen.len() < FIFTY_COUNT {
+    if mode != Mode::Off && seen.len() < FIFTY_COUNT {
         bail!(
             "only {} of {FIFTY_COUNT} pictures were seen drawn while scrolling: {seen:?}",
             seen.len()
