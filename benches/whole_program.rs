@@ -43,6 +43,8 @@ mod report;
 mod screen;
 #[path = "whole_program/sections.rs"]
 mod sections;
+#[path = "whole_program/search.rs"]
+mod search;
 #[path = "whole_program/server.rs"]
 mod server;
 #[path = "whole_program/spawner.rs"]
@@ -58,7 +60,7 @@ usage: cargo bench --bench whole_program -- [OPTIONS]
   --runs N            runs per figure, medians reported (default 5)
   --quick             1 run, 10k cache only, 50 and 500 feeds, no newsboat (to try it out)
   --no-newsboat       skip the newsboat comparison
-  --only PART         refresh, startup, interactive, list, images (repeatable or a comma list)
+  --only PART         refresh, startup, interactive, list, search, images (repeatable or a comma list)
   --sizes LIST        cache sizes (default 10k,100k,1m)
   --feeds N           feeds of the main refresh figures and the newsboat comparison (default 500)
   --items M           items per feed (default 50)
@@ -124,11 +126,18 @@ fn parse_args() -> Result<Options> {
             "--no-newsboat" => o.newsboat = false,
             "--only" => {
                 for part in list(&value("--only")?, |p| Ok(p.to_string()))? {
-                    if !["refresh", "startup", "interactive", "list", "images"]
-                        .contains(&part.as_str())
+                    if ![
+                        "refresh",
+                        "startup",
+                        "interactive",
+                        "list",
+                        "search",
+                        "images",
+                    ]
+                    .contains(&part.as_str())
                     {
                         bail!(
-                            "--only takes refresh, startup, interactive, list or images, not {part:?}"
+                            "--only takes refresh, startup, interactive, list, search or images, not {part:?}"
                         );
                     }
                     o.only.insert(part);
@@ -167,7 +176,11 @@ fn run() -> Result<()> {
     // First, while this process is still small and has one thread (see spawner.rs for why).
     spawner::init()?;
     let opts = parse_args()?;
-    let bin = Path::new(env!("CARGO_BIN_EXE_tidings"));
+    // TIDINGS_BENCH_BIN measures another build (an A/B against a saved binary); else this tree's.
+    let other = std::env::var_os("TIDINGS_BENCH_BIN").map(std::path::PathBuf::from);
+    let bin = other
+        .as_deref()
+        .unwrap_or(Path::new(env!("CARGO_BIN_EXE_tidings")));
     let found = newsboat::find();
     let newsboat_line = match (&found, opts.newsboat) {
         (Some(n), true) => n.version.clone(),

@@ -404,3 +404,44 @@ fn search_json_has_the_list_shape_and_a_snippet() {
     let snippet = found[0]["snippet"].as_str().unwrap();
     assert!(snippet.contains("zeppelin finally lifts off"), "{snippet}");
 }
+
+#[test]
+fn a_word_in_more_articles_than_the_window_is_ranked_among_the_newest_matches() {
+    use tidings::store::RANK_WINDOW;
+    let (_dir, mut store, _) = common::store::temp_store();
+    let feed = common::store::add_feed(&mut store, "https://many.example/feed");
+    let n = RANK_WINDOW + 50;
+    // Stored in this order: the first (lowest id) and the last both have the word in their title,
+    // which bm25 (weighted to titles) ranks above every body-only match.
+    let items: Vec<ItemData> = (0..n)
+        .map(|i| {
+            let title = if i == 0 {
+                "Kernel news from long ago".to_string()
+            } else if i == n - 1 {
+                "Kernel news today".to_string()
+            } else {
+                format!("Story {i}")
+            };
+            item(&format!("g{i}"), &title, None, "<p>about the kernel</p>", 1)
+        })
+        .collect();
+    store_items(&mut store, feed, items);
+    let q = parse("kernel", NOW).unwrap();
+    let found = store.search(&q, &Scope::All, 20).unwrap();
+    assert_eq!(found.len(), 20);
+    assert_eq!(found[0].title, "Kernel news today", "the best of the window first");
+    assert!(
+        found.iter().all(|h| h.title != "Kernel news from long ago"),
+        "the oldest match is outside the window of the {RANK_WINDOW} newest"
+    );
+    // A query with fewer matches than the window ranks them all, old ones included.
+    let q = parse("title:kernel", NOW).unwrap();
+    let titles: Vec<String> = store
+        .search(&q, &Scope::All, 20)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"Kernel news from long ago".to_string()));
+}

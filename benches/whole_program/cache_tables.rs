@@ -9,7 +9,7 @@ use crate::caches::{self, Cache};
 use crate::measure::{Sample, fmt_duration, fmt_kib, median_wall, percentile, row3, summarize};
 use crate::newsboat::Newsboat;
 use crate::report::{Report, ratio, table};
-use crate::{Options, interactive, startup};
+use crate::{Options, interactive, search, startup};
 
 const MOVES: usize = 200;
 
@@ -27,13 +27,16 @@ pub fn cache_sections(
     };
     let (mut builds, mut starts, mut lists, mut notes) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut searches = Vec::new();
     let mut interactive_text = None;
     // Whatever was measured is reported even when a later size fails.
     let mut measure_all = || -> Result<()> {
         for &size in &opts.sizes {
             let label = caches::label(size);
             // Newsboat's start-up is far slower on big caches: 3 runs at most from 100k on, none at 1M.
-            let nb_here = nb.filter(|_| opts.wants("startup") && size < 1_000_000);
+            let nb_here = nb.filter(|_| {
+                (opts.wants("startup") || opts.wants("search")) && size < 1_000_000
+            });
             if nb.is_some() && size >= 1_000_000 && opts.wants("startup") {
                 notes.push(format!("newsboat is not run on the {label} cache: it loads every article at start (see its time at 100k), so one start would take many minutes."));
             }
@@ -66,6 +69,11 @@ pub fn cache_sections(
                 let s = startup::list_json(bin, &cache, opts.runs, root)?;
                 let [w, cpu, rss] = row3(&s);
                 lists.push(vec![label.clone(), w, cpu, rss]);
+            }
+            if opts.wants("search") {
+                eprintln!("  search on {label} …");
+                let f = search::measure(bin, nb_here, &cache, opts.runs, root)?;
+                searches.push(search_row(&label, &f));
             }
             if opts.wants("interactive") && size == interactive_size {
                 interactive_text = Some(interactive_section(opts, bin, &cache)?);
@@ -110,10 +118,73 @@ pub fn cache_sections(
     if !lists.is_empty() {
         report.section(&format!("## `tidings list articles --json`\n\nstdout to /dev/null (one more untimed run checks the line count).\n\n{}", table(&["cache", "wall", "CPU", "peak RSS"], &lists)));
     }
+    if !searches.is_empty() {
+        report.section(&format!(
+            "## Search (issue 13)\n\nQueries {}, typed into `/` in the reader a key at a time (pty {}×{}); each key is timed from its write until the dialog shows that text with its answer (results, \"Nothing found.\" or an error) and no longer \"searching…\". \"Last key\" is the key that completes a query: the query's first page of results on screen. Newsboat: the query typed at its `/` prompt, Enter timed until its search result list (or \"No results\") shows. Index: the FTS5 tables' pages (`dbstat`) against the cache file. Build: `tidings search` on a copy of the cache whose index was emptied (`delete-all`, every article waiting), which indexes the whole backlog before it searches; end to end. Memory: the reader's VmHWM / VmRSS after its searches.\n\n{}",
+            search::QUERIES.iter().map(|q| format!("`{q}`")).collect::<Vec<_>>().join(", "),
+            crate::pty::COLS,
+            crate::pty::ROWS,
+            table(
+                &[
+                    "cache",
+                    "last key → results, p50",
+                    "p99",
+                    "every key → results, p50",
+                    "p99",
+                    "max",
+                    "newsboat Enter → results, p50",
+                    "index / cache",
+                    "index build (wall, CPU, peak RSS)",
+                    "reader memory after searching (HWM / RSS)",
+                ],
+                &searches
+            )
+        ));
+    }
     if let Some(text) = interactive_text {
         report.section(&text);
     }
     outcome
+}
+
+fn search_row(label: &str, f: &search::SearchFigures) -> Vec<String> {
+    let p = |v: &[std::time::Duration], q: f64| {
+        if v.is_empty() {
+            "–".to_string()
+        } else {
+            fmt_duration(percentile(v, q))
+        }
+    };
+    let index = match f.index_kib {
+        Some(kib) => format!(
+            "{} / {} ({:.1}%)",
+            fmt_kib(kib),
+            fmt_kib(f.cache_kib),
+            kib as f64 * 100.0 / f.cache_kib.max(1) as f64
+        ),
+        None => format!("– / {}", fmt_kib(f.cache_kib)),
+    };
+    vec![
+        label.to_string(),
+        p(&f.last_key, 50.0),
+        p(&f.last_key, 99.0),
+        p(&f.every_key, 50.0),
+        p(&f.every_key, 99.0),
+        p(&f.every_key, 100.0),
+        p(&f.newsboat, 50.0),
+        index,
+        format!(
+            "{}, {}, {}",
+            fmt_duration(f.build.wall),
+            fmt_duration(f.build.cpu),
+            fmt_kib(f.build.max_rss_kib)
+        ),
+        format!(
+            "{} / {}",
+            fmt_kib(f.memory_kib.0),
+            fmt_kib(f.memory_kib.1)
+        ),
+    ]
 }
 
 fn startup_row(

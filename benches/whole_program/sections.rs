@@ -53,7 +53,11 @@ pub fn all(
     if let (true, Some(server)) = (opts.wants("refresh"), &server) {
         crate::refresh_tables::refresh_section(opts, bin, nb, server, root, report)?;
     }
-    if opts.wants("startup") || opts.wants("interactive") || opts.wants("list") {
+    if opts.wants("startup")
+        || opts.wants("interactive")
+        || opts.wants("list")
+        || opts.wants("search")
+    {
         crate::cache_tables::cache_sections(opts, bin, nb, root, report)?;
     }
     if let (true, Some(server)) = (opts.wants("interactive"), &server) {

@@ -37,6 +37,27 @@ impl Session {
             .await?)
     }
 
+    /// [`Session::search`], skipped (`None`) if `wanted` says no when the reader gets to it: a search
+    /// that typing made stale while it waited never runs.
+    pub async fn search_if(
+        &self,
+        text: &str,
+        scope: Scope,
+        limit: usize,
+        wanted: impl Fn() -> bool + Send + 'static,
+    ) -> Result<Option<Vec<Headline>>, SearchError> {
+        let query = query::parse(text, now_unix())?;
+        Ok(self
+            .db()
+            .read(move |s| {
+                if !wanted() {
+                    return Ok(None);
+                }
+                s.search(&query, &scope, limit).map(Some)
+            })
+            .await?)
+    }
+
     /// Indexes one batch of the backlog; returns how many articles still wait.
     pub async fn index_backlog(&self) -> Result<usize, SessionError> {
         self.db()

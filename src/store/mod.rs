@@ -22,7 +22,7 @@ mod remote;
 mod saved;
 pub use remote::{OutboxEntry, OutboxOp, SyncedFeeds};
 mod search;
-pub use search::{index_body, plain_text};
+pub use search::{RANK_WINDOW, index_body, plain_text};
 mod schema;
 
 use std::path::Path;

@@ -55,7 +55,7 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
         tz,
         probes: Mutex::new(HashMap::new()),
         probe_task: Mutex::new(None),
-        latest_search: std::sync::atomic::AtomicU64::new(0),
+        latest_search: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         next_token: Mutex::new(0),
         picker: std::sync::OnceLock::new(),
         picture_slots: tokio::sync::Semaphore::new(super::images::PICTURE_JOBS),
@@ -527,7 +527,7 @@ struct Executor {
     probes: Mutex<HashMap<u64, ProbedFeed>>,
     probe_task: Mutex<Option<tokio::task::AbortHandle>>,
     /// The latest search asked for; a queued older one is skipped.
-    latest_search: std::sync::atomic::AtomicU64,
+    latest_search: Arc<std::sync::atomic::AtomicU64>,
     next_token: Mutex<u64>,
     /// How images are drawn; unset while images are off.
     picker: std::sync::OnceLock<ratatui_image::picker::Picker>,
@@ -993,16 +993,20 @@ impl Executor {
         use std::sync::atomic::Ordering;
         self.latest_search.store(generation, Ordering::Relaxed);
         tokio::spawn(async move {
-            // A pause for the next key: a burst of typing searches once.
-            tokio::time::sleep(Duration::from_millis(60)).await;
-            if self.latest_search.load(Ordering::Relaxed) != generation {
-                return;
-            }
-            let results = self
+            // No pause for the next key: the search waits in the reader's queue, and one that a newer
+            // key made stale by the time its turn comes is skipped there. A burst of typing thus
+            // runs the search in progress and then the newest one.
+            let latest = Arc::clone(&self.latest_search);
+            let wanted = move || latest.load(Ordering::Relaxed) == generation;
+            let results = match self
                 .session
-                .search(&query, scope, super::popups::SEARCH_LIMIT)
+                .search_if(&query, scope, super::popups::SEARCH_LIMIT, wanted)
                 .await
-                .map_err(shown);
+            {
+                Ok(None) => return,
+                Ok(Some(found)) => Ok(found),
+                Err(e) => Err(shown(e)),
+            };
             let _ = self.msgs.send(Msg::Done(Done::Found {
                 generation,
                 results,

@@ -181,6 +181,7 @@ impl Search {
             ));
         }
         let count = match self.results.len() {
+            _ if self.searching => "searching… · ".to_string(),
             0 => String::new(),
             n if n >= SEARCH_LIMIT => format!("the first {n} · "),
             n => format!("{n} found · "),
