@@ -41,10 +41,10 @@ mod refresh_tables;
 mod report;
 #[path = "whole_program/screen.rs"]
 mod screen;
-#[path = "whole_program/sections.rs"]
-mod sections;
 #[path = "whole_program/search.rs"]
 mod search;
+#[path = "whole_program/sections.rs"]
+mod sections;
 #[path = "whole_program/server.rs"]
 mod server;
 #[path = "whole_program/spawner.rs"]

@@ -429,7 +429,10 @@ fn a_word_in_more_articles_than_the_window_is_ranked_among_the_newest_matches() 
     let q = parse("kernel", NOW).unwrap();
     let found = store.search(&q, &Scope::All, 20).unwrap();
     assert_eq!(found.len(), 20);
-    assert_eq!(found[0].title, "Kernel news today", "the best of the window first");
+    assert_eq!(
+        found[0].title, "Kernel news today",
+        "the best of the window first"
+    );
     assert!(
         found.iter().all(|h| h.title != "Kernel news from long ago"),
         "the oldest match is outside the window of the {RANK_WINDOW} newest"

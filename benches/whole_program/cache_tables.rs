@@ -34,9 +34,8 @@ pub fn cache_sections(
         for &size in &opts.sizes {
             let label = caches::label(size);
             // Newsboat's start-up is far slower on big caches: 3 runs at most from 100k on, none at 1M.
-            let nb_here = nb.filter(|_| {
-                (opts.wants("startup") || opts.wants("search")) && size < 1_000_000
-            });
+            let nb_here =
+                nb.filter(|_| (opts.wants("startup") || opts.wants("search")) && size < 1_000_000);
             if nb.is_some() && size >= 1_000_000 && opts.wants("startup") {
                 notes.push(format!("newsboat is not run on the {label} cache: it loads every article at start (see its time at 100k), so one start would take many minutes."));
             }
@@ -179,11 +178,7 @@ fn search_row(label: &str, f: &search::SearchFigures) -> Vec<String> {
             fmt_duration(f.build.cpu),
             fmt_kib(f.build.max_rss_kib)
         ),
-        format!(
-            "{} / {}",
-            fmt_kib(f.memory_kib.0),
-            fmt_kib(f.memory_kib.1)
-        ),
+        format!("{} / {}", fmt_kib(f.memory_kib.0), fmt_kib(f.memory_kib.1)),
     ]
 }
 

@@ -91,14 +91,14 @@ fn build_index(bin: &Path, cache: &Cache, scratch: &Path) -> Result<Sample> {
         )?;
     }
     let home = copy.path().display().to_string();
-    let cmd = measure::command(
-        bin,
-        &["--home", &home, "search", "kernel", "--limit", "1"],
-    );
+    let cmd = measure::command(bin, &["--home", &home, "search", "kernel", "--limit", "1"]);
     let what = format!("tidings search building the index ({} cache)", cache.label);
     let done = measure::run(cmd, &what, scratch, Duration::from_secs(3600))?;
     if done.stdout.trim().is_empty() {
-        bail!("{what} found nothing for \"kernel\"; stderr:\n{}", done.stderr);
+        bail!(
+            "{what} found nothing for \"kernel\"; stderr:\n{}",
+            done.stderr
+        );
     }
     Ok(done.sample)
 }
@@ -115,7 +115,11 @@ fn answered(s: &vt100::Screen, typed: &str) -> bool {
 }
 
 /// Types each query into `/`, a key at a time, timing every key until its answer is on screen.
-fn type_queries(tui: &mut Pty, last_key: &mut Vec<Duration>, every_key: &mut Vec<Duration>) -> Result<()> {
+fn type_queries(
+    tui: &mut Pty,
+    last_key: &mut Vec<Duration>,
+    every_key: &mut Vec<Duration>,
+) -> Result<()> {
     for query in QUERIES {
         tui.send(b"/")?;
         tui.wait_for("the search dialog", KEY_TIMEOUT, |s| {
@@ -127,11 +131,9 @@ fn type_queries(tui: &mut Pty, last_key: &mut Vec<Duration>, every_key: &mut Vec
             typed.push(ch);
             let mut buf = [0u8; 4];
             let sent = tui.send(ch.encode_utf8(&mut buf).as_bytes())?;
-            let shown = tui.wait_for(
-                &format!("the results for {typed:?}"),
-                KEY_TIMEOUT,
-                |s| answered(s, &typed),
-            )?;
+            let shown = tui.wait_for(&format!("the results for {typed:?}"), KEY_TIMEOUT, |s| {
+                answered(s, &typed)
+            })?;
             every_key.push(shown.saturating_duration_since(sent));
             if typed.len() == query.len() {
                 last_key.push(shown.saturating_duration_since(sent));
@@ -150,18 +152,19 @@ fn type_queries(tui: &mut Pty, last_key: &mut Vec<Duration>, every_key: &mut Vec
 /// Newsboat's `/` in its feed list: the query typed, then Enter timed until its results show.
 fn newsboat_searches(nb: &Newsboat, cache: &Cache, runs: usize) -> Result<Vec<Duration>> {
     let Some((_, profile)) = &cache.newsboat else {
-        bail!("the {} cache was built without newsboat's side", cache.label);
+        bail!(
+            "the {} cache was built without newsboat's side",
+            cache.label
+        );
     };
     let args = profile.args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let env = profile.env();
     let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
     let mut tui = Pty::spawn("newsboat", &nb.bin, &args, &profile.dir, &env)?;
-    tui.wait_for(
-        "newsboat's feed list",
-        Duration::from_secs(900),
-        |s| s.contents().contains(crate::caches::LARGEST_TITLE),
-    )?;
+    tui.wait_for("newsboat's feed list", Duration::from_secs(900), |s| {
+        s.contents().contains(crate::caches::LARGEST_TITLE)
+    })?;
     tui.settle(Duration::from_millis(200), Duration::from_secs(10));
     let mut took = Vec::new();
     for _ in 0..runs {
@@ -220,12 +223,19 @@ pub fn measure(
             bail!("cp of the cache to {} failed", to.display());
         }
     }
-    eprintln!("  search: building the index anew on a copy of the {} cache …", cache.label);
+    eprintln!(
+        "  search: building the index anew on a copy of the {} cache …",
+        cache.label
+    );
     let build = build_index(bin, cache, scratch)?;
     let (mut last_key, mut every_key) = (Vec::new(), Vec::new());
     let mut memory_kib = (0, 0);
     for run in 0..runs {
-        eprintln!("  search: typing {} queries, run {} …", QUERIES.len(), run + 1);
+        eprintln!(
+            "  search: typing {} queries, run {} …",
+            QUERIES.len(),
+            run + 1
+        );
         let (mut tui, _) = start_tidings(bin, cache, Duration::from_secs(300))?;
         tui.settle(Duration::from_millis(200), Duration::from_secs(5));
         type_queries(&mut tui, &mut last_key, &mut every_key)?;

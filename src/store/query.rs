@@ -115,7 +115,7 @@ fn fts_term(t: &Term) -> String {
 }
 
 /// Whether `c` is written without spaces between words (Han, kana, Hangul).
-fn is_cjk(c: char) -> bool {
+pub(super) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
         | 0xAC00..=0xD7AF | 0x20000..=0x2FA1F)

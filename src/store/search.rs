@@ -11,17 +11,16 @@
 //!
 //! Ranking costs time for every match (bm25 reads each match's column sizes): about 60 ms for a word
 //! in 70,000 of 100,000 articles. So a query is ranked among its [`RANK_WINDOW`] matches stored last,
-//! found first in rowid order (a millisecond); a query with fewer matches is ranked among all of
-//! them. For a news reader, the newest few thousand matches of a word that common hold what a
+//! read in rowid order, newest first (the index keeps that order, so reading stops there); a
+//! query with fewer matches is ranked among all of them. For a news reader, the newest few thousand matches of a word that common hold what a
 //! person looks for, and the time no longer grows with the cache.
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, params, params_from_iter};
 
 use super::lists::{headline_from_row, scope_clause};
-use super::query::{Query, segment_cjk};
+use super::query::{Query, is_cjk, segment_cjk};
 use super::{Headline, Result, Scope, Store};
-use crate::text::clean_text;
 
 /// Matches ranked at most: the ones stored last (see the module doc).
 pub const RANK_WINDOW: usize = 5000;
@@ -42,9 +41,20 @@ type BacklogRow = (
 /// `meta` key: articles with an id below this are not indexed yet (0 or missing: all are).
 const BACKFILL_KEY: &str = "fts_backfill_below";
 
-/// The text of HTML, for the index: tags dropped, the common entities decoded, capped at
-/// [`MAX_INDEXED_CHARS`]. One pass; not a renderer (the index needs words, not layout).
+/// The text of HTML, for the index: tags dropped, the common entities decoded, CJK characters
+/// spaced apart ([`segment_cjk`]), capped at [`MAX_INDEXED_CHARS`]. One pass over the HTML, and no
+/// sanitizing: the tokenizer reads control characters and escape sequences' bytes as separators,
+/// and this text is never shown as it is (snippets go through `clean_line`).
 pub fn plain_text(html: &str) -> String {
+    fn push(out: &mut String, c: char) {
+        if is_cjk(c) {
+            out.push(' ');
+            out.push(c);
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
     let mut out = String::with_capacity(html.len().min(MAX_INDEXED_CHARS));
     let mut chars = html.chars().peekable();
     let mut count = 0;
@@ -76,18 +86,18 @@ pub fn plain_text(html: &str) -> String {
                     chars.next();
                 }
                 match decoded {
-                    Some(d) => out.push(d),
+                    Some(d) => push(&mut out, d),
                     None => {
                         out.push('&');
                         out.push_str(&entity);
                     }
                 }
             }
-            c => out.push(c),
+            c => push(&mut out, c),
         }
         count += 1;
     }
-    segment_cjk(&clean_text(&out))
+    out
 }
 
 /// Indexes one article (replacing what was indexed for it).
@@ -231,24 +241,15 @@ impl Store {
         let sql = match (query.fts_expression(), query.negated_expression()) {
             (Some(expr), _) => {
                 values.insert(0, Value::Text(expr));
-                // The lowest rowid of the window: the RANK_WINDOW-th match from the newest.
-                let floor: i64 = self
-                    .conn
-                    .prepare_cached(&format!(
-                        "SELECT f.rowid FROM articles_fts f JOIN articles a ON a.id = f.rowid
-                         WHERE articles_fts MATCH ? AND {filter_sql}
-                         ORDER BY f.rowid DESC LIMIT 1 OFFSET {}",
-                        RANK_WINDOW - 1
-                    ))?
-                    .query_row(params_from_iter(values.iter()), |r| r.get(0))
-                    .optional()?
-                    .unwrap_or(0);
-                values.push(Value::Integer(floor));
+                // The window is read newest first (the index keeps rowid order), ranked, sorted.
                 format!(
-                    "SELECT a.id, a.feed_id, a.title, a.sort_time, a.read, a.starred
-                     FROM articles_fts f JOIN articles a ON a.id = f.rowid
-                     WHERE articles_fts MATCH ? AND {filter_sql} AND f.rowid >= ?
-                     ORDER BY f.rank, a.sort_time DESC LIMIT ?"
+                    "SELECT id, feed_id, title, sort_time, read, starred FROM (
+                         SELECT a.id, a.feed_id, a.title, a.sort_time, a.read, a.starred,
+                                f.rank AS score
+                         FROM articles_fts f JOIN articles a ON a.id = f.rowid
+                         WHERE articles_fts MATCH ? AND {filter_sql}
+                         ORDER BY f.rowid DESC LIMIT {RANK_WINDOW})
+                     ORDER BY score, sort_time DESC LIMIT ?"
                 )
             }
             (None, Some(neg)) => {
