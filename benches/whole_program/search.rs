@@ -12,7 +12,7 @@ use crate::caches::Cache;
 use crate::measure::{self, Sample};
 use crate::newsboat::Newsboat;
 use crate::pty::Pty;
-use crate::startup::start_tidings;
+use crate::startup::{spawn_newsboat, start_tidings};
 
 const KEY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -151,17 +151,7 @@ fn type_queries(
 
 /// Newsboat's `/` in its feed list: the query typed, then Enter timed until its results show.
 fn newsboat_searches(nb: &Newsboat, cache: &Cache, runs: usize) -> Result<Vec<Duration>> {
-    let Some((_, profile)) = &cache.newsboat else {
-        bail!(
-            "the {} cache was built without newsboat's side",
-            cache.label
-        );
-    };
-    let args = profile.args();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let env = profile.env();
-    let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
-    let mut tui = Pty::spawn("newsboat", &nb.bin, &args, &profile.dir, &env)?;
+    let (mut tui, _) = spawn_newsboat(nb, cache)?;
     tui.wait_for("newsboat's feed list", Duration::from_secs(900), |s| {
         s.contents().contains(crate::caches::LARGEST_TITLE)
     })?;

@@ -71,8 +71,8 @@ pub fn echo_once(scratch: &Path) -> Result<Sample> {
     })
 }
 
-/// One start-up of newsboat on the equivalent cache: until the first feed's title is visible, then `q`.
-pub fn newsboat_once(nb: &Newsboat, cache: &Cache) -> Result<Sample> {
+/// Newsboat started in a pseudo-terminal on the cache's newsboat side, and when it was spawned.
+pub fn spawn_newsboat(nb: &Newsboat, cache: &Cache) -> Result<(Pty, Instant)> {
     let Some((_, profile)) = &cache.newsboat else {
         bail!(
             "the {} cache was built without newsboat's side",
@@ -84,7 +84,13 @@ pub fn newsboat_once(nb: &Newsboat, cache: &Cache) -> Result<Sample> {
     let env = profile.env();
     let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
     let start = Instant::now();
-    let mut tui = Pty::spawn("newsboat", &nb.bin, &args, &profile.dir, &env)?;
+    let tui = Pty::spawn("newsboat", &nb.bin, &args, &profile.dir, &env)?;
+    Ok((tui, start))
+}
+
+/// One start-up of newsboat on the equivalent cache: until the first feed's title is visible, then `q`.
+pub fn newsboat_once(nb: &Newsboat, cache: &Cache) -> Result<Sample> {
+    let (mut tui, start) = spawn_newsboat(nb, cache)?;
     let at = tui.wait_for(
         &format!("newsboat's feed list with {LARGEST_TITLE:?}"),
         Duration::from_secs(600),

@@ -115,7 +115,7 @@ fn fts_term(t: &Term) -> String {
 }
 
 /// Whether `c` is written without spaces between words (Han, kana, Hangul).
-pub(super) fn is_cjk(c: char) -> bool {
+fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
         | 0xAC00..=0xD7AF | 0x20000..=0x2FA1F)
@@ -129,15 +129,20 @@ pub fn segment_cjk(text: &str) -> String {
     }
     let mut out = String::with_capacity(text.len() * 2);
     for c in text.chars() {
-        if is_cjk(c) {
-            out.push(' ');
-            out.push(c);
-            out.push(' ');
-        } else {
-            out.push(c);
-        }
+        push_segmented(&mut out, c);
     }
     out
+}
+
+/// Pushes `c`, with a space on either side if it is a CJK character (see [`segment_cjk`]).
+pub(super) fn push_segmented(out: &mut String, c: char) {
+    if is_cjk(c) {
+        out.push(' ');
+        out.push(c);
+        out.push(' ');
+    } else {
+        out.push(c);
+    }
 }
 
 /// Reads a query. `now` (Unix seconds) anchors `newer:`/`older:`.

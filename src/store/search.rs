@@ -19,7 +19,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
 use super::lists::{headline_from_row, scope_clause};
-use super::query::{Query, is_cjk, segment_cjk};
+use super::query::{Query, push_segmented, segment_cjk};
 use super::{Headline, Result, Scope, Store};
 
 /// Matches ranked at most: the ones stored last (see the module doc).
@@ -46,15 +46,6 @@ const BACKFILL_KEY: &str = "fts_backfill_below";
 /// sanitizing: the tokenizer reads control characters and escape sequences' bytes as separators,
 /// and this text is never shown as it is (snippets go through `clean_line`).
 pub fn plain_text(html: &str) -> String {
-    fn push(out: &mut String, c: char) {
-        if is_cjk(c) {
-            out.push(' ');
-            out.push(c);
-            out.push(' ');
-        } else {
-            out.push(c);
-        }
-    }
     let mut out = String::with_capacity(html.len().min(MAX_INDEXED_CHARS));
     let mut chars = html.chars().peekable();
     let mut count = 0;
@@ -86,14 +77,14 @@ pub fn plain_text(html: &str) -> String {
                     chars.next();
                 }
                 match decoded {
-                    Some(d) => push(&mut out, d),
+                    Some(d) => push_segmented(&mut out, d),
                     None => {
                         out.push('&');
                         out.push_str(&entity);
                     }
                 }
             }
-            c => push(&mut out, c),
+            c => push_segmented(&mut out, c),
         }
         count += 1;
     }
