@@ -234,3 +234,46 @@ fn a_terminal_answering_as_sixel_gets_the_picture_in_sixel() {
     tui.send(b"qqq");
     tui.expect_clean_exit();
 }
+
+/// A terminal that answers crossterm's question but not the image query (tmux passes that query on
+/// to the outer terminal: a detached session, or a terminal that ignores it, never replies). After
+/// the timeout, the query's reader still waits on the terminal and would take the first key typed;
+/// the program asks for a status report of its own, whose answer ends that wait, so the first key
+/// typed moves the selection.
+#[test]
+fn a_terminal_that_ignores_the_image_query_loses_no_key() {
+    let setup = setup();
+    let answers = vec![
+        Answer::new(KEYBOARD_QUERY, b"\x1b[?62;c"),
+        // The image query, ending with its status report: no answer at all.
+        Answer::new(STATUS_QUERY, b""),
+        // The program's own status report after the timeout.
+        Answer::new(STATUS_QUERY, b"\x1b[0n"),
+    ];
+    let mut tui = Tui::spawn_answering(setup.home.path(), 120, 40, answers);
+    tui.wait_text(HEADLINE);
+    let start = Instant::now();
+    while tui.answered() < 3 {
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "the program asked {} of the 3 queries\n{}\nlog:\n{}",
+            tui.answered(),
+            tui.dump(),
+            std::fs::read_to_string(setup.home.path().join("tidings.log")).unwrap_or_default()
+        );
+        std::thread::sleep(POLL);
+    }
+    // Past the program's pause after its status query.
+    std::thread::sleep(Duration::from_millis(300));
+    let first = tui.with_screen(|s| selected_in(s, "Feeds"));
+    tui.send(b"j");
+    let sent = Instant::now();
+    while tui.with_screen(|s| selected_in(s, "Feeds")) == first {
+        assert!(
+            sent.elapsed() < Duration::from_secs(3),
+            "the first key typed after the unanswered image query was lost\n{}",
+            tui.dump()
+        );
+        std::thread::sleep(POLL);
+    }
+}

@@ -67,6 +67,7 @@ pub fn picker(plan: Plan) -> Option<Picker> {
                 timeout: QUERY_TIMEOUT,
                 ..QueryStdioOptions::default()
             };
+            let asked = std::time::Instant::now();
             let mut picker = match Picker::from_query_stdio_with_options(options) {
                 Ok(p) => p,
                 Err(e) => {
@@ -74,6 +75,11 @@ pub fn picker(plan: Plan) -> Option<Picker> {
                     Picker::halfblocks()
                 }
             };
+            // A query that was not answered in time comes back as half-blocks, not as an error.
+            if asked.elapsed() >= QUERY_TIMEOUT {
+                tracing::info!("the terminal did not answer the image query in time");
+                release_query_reader();
+            }
             if let Some(forced) = forced {
                 picker.set_protocol_type(forced);
             }
@@ -98,6 +104,20 @@ pub fn prepare(
             Resize::Fit(Some(image::imageops::FilterType::Triangle)),
         )
         .map_err(|e| e.to_string())
+}
+
+/// After a query that timed out, ratatui-image's reader thread still waits on the terminal for
+/// the answer, and would take the first key typed. Seen in tmux: the query goes through to the
+/// outer terminal, and a detached session, or a terminal that ignores it, never replies. A status
+/// report asked outside any passthrough, which tmux and terminals answer, ends that read: its
+/// answer (`ESC [ 0 n`) is what the reader waits for. A moment's pause lets the reader take it
+/// before the key reader starts.
+fn release_query_reader() {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    if out.write_all(b"\x1b[5n").and_then(|()| out.flush()).is_ok() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Whether the terminal answers a primary device attributes query (`ESC [ c`, which terminal
