@@ -448,3 +448,45 @@ fn a_word_in_more_articles_than_the_window_is_ranked_among_the_newest_matches() 
     assert_eq!(titles.len(), 2);
     assert!(titles.contains(&"Kernel news from long ago".to_string()));
 }
+
+#[test]
+fn a_search_within_a_feed_a_tag_or_a_saved_search_keeps_to_it() {
+    let (_dir, store, rust, food) = cache();
+    let within = |scope: Scope, query: &str| -> Vec<String> {
+        let q = parse(query, NOW).unwrap();
+        let mut found: Vec<String> = store
+            .search(&q, &scope, 100)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.title)
+            .collect();
+        found.sort();
+        found
+    };
+    // "café" is only in the food feed; "rust" only in the rust feed.
+    assert_eq!(within(Scope::Feed(rust), "cafe"), Vec::<String>::new());
+    assert_eq!(
+        within(Scope::Feed(food), "cafe"),
+        vec!["Le meilleur café de Paris".to_string()]
+    );
+    assert_eq!(
+        within(Scope::Tag("food".into()), "rust"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        within(Scope::Tag("tech".into()), "rust"),
+        vec![
+            "Announcing Rust 2.0".to_string(),
+            "Leaving JavaScript".to_string()
+        ]
+    );
+    // A saved search's list is a query itself: the search runs inside its matches.
+    assert_eq!(
+        within(Scope::Search("tag:tech".into()), "async"),
+        vec!["Async in depth".to_string()]
+    );
+    assert_eq!(
+        within(Scope::Search("café".into()), "async"),
+        Vec::<String>::new()
+    );
+}

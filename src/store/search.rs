@@ -9,11 +9,12 @@
 //! characters ([`super::query::segment_cjk`]). Caches from before the index are indexed in batches
 //! in the background ([`Store::index_backlog`]), newest first.
 //!
-//! Ranking costs time for every match (bm25 reads each match's column sizes): about 60 ms for a word
-//! in 70,000 of 100,000 articles. So a query is ranked among its [`RANK_WINDOW`] matches stored last,
-//! read in rowid order, newest first (the index keeps that order, so reading stops there); a
-//! query with fewer matches is ranked among all of them. For a news reader, the newest few thousand matches of a word that common hold what a
-//! person looks for, and the time no longer grows with the cache.
+//! Ranking costs time for every match (bm25 reads each match's column sizes): about 60 ms for a
+//! word in 70,000 of 100,000 articles. So a query is ranked among its [`RANK_WINDOW`] matches
+//! stored last, read in rowid order, newest first (the index keeps that order, so reading stops
+//! there); a query with fewer matches is ranked among all of them. For a news reader, the newest
+//! few thousand matches of a word that common hold what a person looks for, and the time no longer
+//! grows with the cache.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
