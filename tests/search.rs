@@ -93,9 +93,14 @@ fn cache() -> (tempfile::TempDir, Store, i64, i64) {
 }
 
 fn titles(store: &Store, query: &str) -> Vec<String> {
+    titles_in(store, Scope::All, query)
+}
+
+/// What `query` finds within `scope`, titles sorted.
+fn titles_in(store: &Store, scope: Scope, query: &str) -> Vec<String> {
     let q = parse(query, NOW).unwrap_or_else(|e| panic!("{query}: {e}"));
     let mut found: Vec<String> = store
-        .search(&q, &Scope::All, 100)
+        .search(&q, &scope, 100)
         .unwrap()
         .into_iter()
         .map(|h| h.title)
@@ -452,17 +457,7 @@ fn a_word_in_more_articles_than_the_window_is_ranked_among_the_newest_matches() 
 #[test]
 fn a_search_within_a_feed_a_tag_or_a_saved_search_keeps_to_it() {
     let (_dir, store, rust, food) = cache();
-    let within = |scope: Scope, query: &str| -> Vec<String> {
-        let q = parse(query, NOW).unwrap();
-        let mut found: Vec<String> = store
-            .search(&q, &scope, 100)
-            .unwrap()
-            .into_iter()
-            .map(|h| h.title)
-            .collect();
-        found.sort();
-        found
-    };
+    let within = |scope: Scope, query: &str| titles_in(&store, scope, query);
     // "café" is only in the food feed; "rust" only in the rust feed.
     assert_eq!(within(Scope::Feed(rust), "cafe"), Vec::<String>::new());
     assert_eq!(
