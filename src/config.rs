@@ -293,18 +293,13 @@ impl Config {
     /// The folder `S` saves into: `save_dir` (with `~/` expanded), else the user's download folder
     /// (XDG_DOWNLOAD_DIR), else `~/Downloads`.
     pub fn save_folder(&self) -> PathBuf {
-        let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
-        if let Some(dir) = self.save_dir.as_deref().filter(|d| !d.trim().is_empty()) {
-            return match (dir.strip_prefix("~/"), home()) {
-                (Some(rest), Some(home)) => home.join(rest),
-                _ if dir == "~" => home().unwrap_or_else(|| PathBuf::from(dir)),
-                _ => PathBuf::from(dir),
-            };
-        }
-        directories::UserDirs::new()
-            .and_then(|d| d.download_dir().map(Path::to_path_buf))
-            .or_else(|| home().map(|h| h.join("Downloads")))
-            .unwrap_or_else(|| PathBuf::from("."))
+        folder_or_downloads(self.save_dir.as_deref())
+    }
+
+    /// The folder downloads go to: `download_dir` (with `~/` expanded), else the user's download
+    /// folder (XDG_DOWNLOAD_DIR), else `~/Downloads`.
+    pub fn download_folder(&self) -> PathBuf {
+        folder_or_downloads(self.download_dir.as_deref())
     }
 
     pub fn refresh_interval(&self) -> Duration {
@@ -565,4 +560,21 @@ impl RoleColor {
             bg: None,
         }
     }
+}
+
+/// A folder setting (`~/` expanded), or when unset the user's download folder (XDG_DOWNLOAD_DIR),
+/// else `~/Downloads`, else the current folder.
+fn folder_or_downloads(setting: Option<&str>) -> PathBuf {
+    let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    if let Some(dir) = setting.filter(|d| !d.trim().is_empty()) {
+        return match (dir.strip_prefix("~/"), home()) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ if dir == "~" => home().unwrap_or_else(|| PathBuf::from(dir)),
+            _ => PathBuf::from(dir),
+        };
+    }
+    directories::UserDirs::new()
+        .and_then(|d| d.download_dir().map(Path::to_path_buf))
+        .or_else(|| home().map(|h| h.join("Downloads")))
+        .unwrap_or_else(|| PathBuf::from("."))
 }

@@ -151,33 +151,12 @@ pub struct DownloadSettings {
 impl DownloadSettings {
     pub fn new(config: &Config, lock_file: Option<PathBuf>) -> DownloadSettings {
         DownloadSettings {
-            dir: download_folder(config),
+            dir: config.download_folder(),
             concurrency: config.download_concurrency.max(1),
             max_per_host: config.max_per_host.max(1),
             lock_file,
         }
     }
-}
-
-/// The folder downloads go to: `download_dir` (with `~/` expanded), else the user's download folder
-/// (XDG_DOWNLOAD_DIR), else `~/Downloads`.
-pub fn download_folder(config: &Config) -> PathBuf {
-    let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
-    if let Some(dir) = config
-        .download_dir
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-    {
-        return match (dir.strip_prefix("~/"), home()) {
-            (Some(rest), Some(home)) => home.join(rest),
-            _ if dir == "~" => home().unwrap_or_else(|| PathBuf::from(dir)),
-            _ => PathBuf::from(dir),
-        };
-    }
-    directories::UserDirs::new()
-        .and_then(|d| d.download_dir().map(Path::to_path_buf))
-        .or_else(|| home().map(|h| h.join("Downloads")))
-        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// After a refresh stored new articles of `feed_id` at `fetched_at`: their episodes are queued when
