@@ -30,14 +30,8 @@ fn article(title: &str, content: Option<String>) -> Article {
         author: Some("Author".into()),
         link: Some("https://example.com/a".into()),
         published: Some(1_795_608_000),
-        updated: None,
         content,
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: Vec::new(),
-        read: false,
-        starred: false,
+        ..Article::default()
     }
 }
 

@@ -217,19 +217,10 @@ fn app_with_article(images_on: bool) -> (App, Vec<Command>) {
         feed_id: 1,
         feed_title: "A".into(),
         title: "Cats".into(),
-        author: None,
-        link: None,
-        published: None,
-        updated: None,
         content: Some(format!(
             "<p>Before the picture.</p><p><img src=\"{IMG_URL}\" alt=\"a cat\"></p><p>After the picture.</p>"
         )),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: Vec::new(),
-        read: false,
-        starred: false,
+        ..Article::default()
     };
     let doc = ArticleDoc::build(&article, width, utc(), true);
     let commands = app.update(Msg::ArticleLoaded(Box::new(doc)));
@@ -380,22 +371,13 @@ fn reserved_rows_follow_each_caption_and_come_out_again() {
         feed_id: 1,
         feed_title: "A".into(),
         title: "Two".into(),
-        author: None,
-        link: None,
-        published: None,
-        updated: None,
         content: Some(
             "<p>One.</p><img src=\"https://a.example/1.png\" alt=\"first\">\
              <p>Two.</p><img src=\"https://a.example/2.gif\" alt=\"second\">\
              <img src=\"data:image/png;base64,AAAA\" alt=\"inline\"><p>Three.</p>"
                 .into(),
         ),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: Vec::new(),
-        read: false,
-        starred: false,
+        ..Article::default()
     };
     let mut doc = ArticleDoc::build(&article, 60, utc(), true);
     let original = doc.body.clone();
@@ -436,22 +418,13 @@ fn declared_sizes_give_fewer_rows_to_small_images() {
         feed_id: 1,
         feed_title: "A".into(),
         title: "Sizes".into(),
-        author: None,
-        link: None,
-        published: None,
-        updated: None,
         content: Some(
             "<p><img src=\"https://a.example/banner.png\" width=\"200\" height=\"40\" alt=\"banner\"></p>\
              <p><img src=\"https://a.example/tall.png\" width=\"2000\" height=\"8000\" alt=\"tall\"></p>\
              <p><img src=\"https://a.example/plain.png\" alt=\"plain\"></p>"
                 .into(),
         ),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: Vec::new(),
-        read: false,
-        starred: false,
+        ..Article::default()
     };
     let doc = ArticleDoc::build(&article, 60, utc(), true);
     let sizes: Vec<_> = doc.images.iter().map(|i| i.size).collect();

@@ -55,20 +55,13 @@ fn article(id: i64) -> Article {
         feed_id: 1,
         feed_title: "Feed One".into(),
         title: format!("Headline number {id}"),
-        author: None,
         link: Some(format!("https://example.com/articles/{id}")),
         published: Some(T0),
-        updated: None,
         content: Some(format!(
             "<p>Read <a href=\"https://example.com/first\">the first</a> and \
              <a href=\"https://example.com/second\">the second</a>.</p>{paragraphs}"
         )),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: vec![],
-        read: false,
-        starred: false,
+        ..Article::default()
     }
 }
 

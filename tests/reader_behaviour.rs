@@ -59,17 +59,10 @@ fn article(id: i64, feed_id: i64, link: Option<&str>) -> ArticleDoc {
         feed_id,
         feed_title: "Feed".into(),
         title: format!("Article {id}"),
-        author: None,
         link: link.map(String::from),
         published: Some(T0),
-        updated: None,
         content: Some("<p>Text</p>".into()),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: Vec::new(),
-        read: false,
-        starred: false,
+        ..Article::default()
     };
     ArticleDoc::build(&a, 60, utc(), true)
 }

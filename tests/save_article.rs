@@ -23,18 +23,12 @@ fn article(title: &str) -> Article {
         author: Some("Ann Author".into()),
         link: Some("https://example.com/post".into()),
         published: Some(1_764_072_000),
-        updated: None,
         content: Some(
             "<p>Read <a href=\"https://example.com/notes\">the notes</a> today.</p>\
              <ul><li>one</li><li>two</li></ul>"
                 .into(),
         ),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: vec![],
-        read: false,
-        starred: false,
+        ..Article::default()
     }
 }
 

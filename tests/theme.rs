@@ -269,18 +269,12 @@ fn article(id: i64) -> Article {
         author: Some("The Rust Team".into()),
         link: Some("https://blog.example.com/rust-2".into()),
         published: Some(T0),
-        updated: None,
         content: Some(
             "<p>We are <strong>happy</strong> to <em>announce</em> <code>cargo new</code> and \
              <a href=\"https://example.com/notes\">the notes</a>.</p>"
                 .into(),
         ),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: Vec::new(),
-        read: false,
-        starred: false,
+        ..Article::default()
     }
 }
 

@@ -58,18 +58,12 @@ fn article(id: i64) -> Article {
         author: Some("The Rust Team".into()),
         link: Some("https://blog.example.com/rust-2".into()),
         published: Some(T0),
-        updated: None,
         content: Some(
             "<p>Today we are happy to announce <a href=\"https://example.com/notes\">the release</a>.</p>\
              <ul><li>Faster builds</li><li>Better errors</li></ul>"
                 .into(),
         ),
-        summary: None,
-        full_content: None,
-        full_error: None,
-        enclosures: Vec::new(),
-        read: false,
-        starred: false,
+        ..Article::default()
     }
 }
 

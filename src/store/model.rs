@@ -164,7 +164,7 @@ pub struct ArticleListing {
 }
 
 /// One whole article, for the article pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Article {
     pub id: i64,
     pub feed_id: i64,
