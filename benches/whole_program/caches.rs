@@ -225,7 +225,28 @@ pub fn build(bin: &Path, root: &Path, articles: usize, nb: Option<&Newsboat>) ->
         build_time: start.elapsed(),
     };
     check_feed_count(bin, &cache)?;
+    keep_copy(&cache)?;
     Ok(cache)
+}
+
+/// `TIDINGS_BENCH_KEEP_CACHE=DIR`: a copy of the profile in `DIR/<label>` that outlives the bench,
+/// for looking into a figure afterwards (perf, strace, queries).
+fn keep_copy(cache: &Cache) -> Result<()> {
+    let Some(keep) = std::env::var_os("TIDINGS_BENCH_KEEP_CACHE") else {
+        return Ok(());
+    };
+    let to = Path::new(&keep).join(&cache.label);
+    std::fs::create_dir_all(&to)?;
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", cache.home.path().display()))
+        .arg(&to)
+        .status()
+        .context("cannot run cp")?;
+    if !status.success() {
+        bail!("cp of the cache to {} failed", to.display());
+    }
+    Ok(())
 }
 
 /// The cache holds exactly our feeds (no welcome feed crept in).

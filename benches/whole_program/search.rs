@@ -199,20 +199,6 @@ pub fn measure(
 ) -> Result<SearchFigures> {
     let file = tidings::paths::Profile::resolve(Some(cache.home.path()))?.cache_file();
     let (index_kib, cache_kib) = sizes(&file)?;
-    // For looking into a figure afterwards: a copy of the profile that outlives the bench.
-    if let Some(keep) = std::env::var_os("TIDINGS_BENCH_KEEP_CACHE") {
-        let to = Path::new(&keep).join(&cache.label);
-        std::fs::create_dir_all(&to)?;
-        let status = std::process::Command::new("cp")
-            .arg("-a")
-            .arg(format!("{}/.", cache.home.path().display()))
-            .arg(&to)
-            .status()
-            .context("cannot run cp")?;
-        if !status.success() {
-            bail!("cp of the cache to {} failed", to.display());
-        }
-    }
     eprintln!(
         "  search: building the index anew on a copy of the {} cache …",
         cache.label
