@@ -1,5 +1,6 @@
-//! Criterion benches of the in-process pieces: feed parsing, HTML → text, extraction, storing a
-//! 50-item feed, headline queries on a 100k-article cache, and `App::update` + draw.
+//! Criterion benches of the in-process pieces: feed parsing, HTML → text, the search index's text,
+//! extraction, storing a 50-item feed, headline queries on a 100k-article cache, and `App::update` +
+//! draw.
 //!
 //! Run: `cargo bench --bench pieces` (add a filter to run some: `cargo bench --bench pieces -- store/`).
 //! The feeds come from the same deterministic generator as the whole-program bench
@@ -51,6 +52,9 @@ fn text(c: &mut Criterion) {
     let body = feedgen::html_body(&mut feedgen::Rng::new(7, 7), 4000, 4500);
     c.bench_function("html_to_text/4kb_body_at_100_cols", |b| {
         b.iter(|| render_html(black_box(&body), 100))
+    });
+    c.bench_function("index_text/4kb_body", |b| {
+        b.iter(|| tidings::store::plain_text(black_box(&body)))
     });
     let page = include_str!("../tests/fixtures/extract/readability-wordpress.html");
     c.bench_function("extract/wordpress_page", |b| {

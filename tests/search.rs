@@ -456,7 +456,9 @@ fn a_word_in_more_articles_than_the_window_is_ranked_among_the_newest_matches() 
 
 #[test]
 fn a_search_within_a_feed_a_tag_or_a_saved_search_keeps_to_it() {
-    let (_dir, store, rust, food) = cache();
+    let (_dir, mut store, rust, food) = cache();
+    // Tagged here, so that the tag's scope holds a feed that "rust" could leak in from.
+    store.set_tags(food, &["food".to_string()]).unwrap();
     let within = |scope: Scope, query: &str| titles_in(&store, scope, query);
     // "café" is only in the food feed; "rust" only in the rust feed.
     assert_eq!(within(Scope::Feed(rust), "cafe"), Vec::<String>::new());
@@ -467,6 +469,10 @@ fn a_search_within_a_feed_a_tag_or_a_saved_search_keeps_to_it() {
     assert_eq!(
         within(Scope::Tag("food".into()), "rust"),
         Vec::<String>::new()
+    );
+    assert_eq!(
+        within(Scope::Tag("food".into()), "cafe"),
+        vec!["Le meilleur café de Paris".to_string()]
     );
     assert_eq!(
         within(Scope::Tag("tech".into()), "rust"),
