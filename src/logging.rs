@@ -29,7 +29,7 @@ pub fn init(profile: &Profile) -> Option<WorkerGuard> {
         .build(&profile.data_dir)
         .ok()?;
     // The default queue holds 128,000 lines: a 4 MB buffer whose every slot is written before the
-    // first frame (2 ms, and up to 15 ms on a busy machine, measured with strace). A few thousand
+    // first frame (2–19 ms from opening the log to the first thread, in strace). A few thousand
     // lines are plenty for a log that writes a line per feed; when full, lines are dropped (lossy),
     // never waited for.
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()

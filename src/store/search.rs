@@ -81,6 +81,7 @@ pub fn plain_text(html: &str) -> String {
                     }
                     end += 1;
                 }
+                // The entity's chars are ASCII, so `end` counts bytes too.
                 let (entity, mut after) = rest.split_at(end);
                 let decoded = crate::text::entities::entity_char(entity);
                 if decoded.is_some() && after.starts_with(';') {
