@@ -491,3 +491,30 @@ fn a_search_within_a_feed_a_tag_or_a_saved_search_keeps_to_it() {
         Vec::<String>::new()
     );
 }
+
+/// A feed's articles go to the index as one segment, not one per article: FTS5 writes the terms it
+/// holds to disk at every statement savepoint, so an index write between two row writes with
+/// triggers cost a segment (and later merges) per article. With merging turned off, each segment
+/// stays a page of its own in the index's table.
+#[test]
+fn a_feeds_articles_are_indexed_together_not_one_segment_each() {
+    let (_dir, mut store, path) = common::store::temp_store();
+    let feed = common::store::add_feed(&mut store, "https://many.example/feed");
+    let db = common::store::index_without_merging(&path);
+    let before = common::store::index_pages(&db);
+    let items = (0..50)
+        .map(|n| {
+            item(
+                &format!("g{n}"),
+                &format!("Story {n}"),
+                None,
+                "<p>Short.</p>",
+                1,
+            )
+        })
+        .collect();
+    store_items(&mut store, feed, items);
+    assert_eq!(titles(&store, "story").len(), 50);
+    let written = common::store::index_pages(&db) - before;
+    assert!(written <= 5, "{written} index pages for 50 short articles");
+}

@@ -193,3 +193,27 @@ fn feeds_gone_from_the_server_go_and_unknown_ones_are_noticed() {
     assert!(!store.has_synced_feeds().unwrap());
     assert_eq!(store.sync_since_id().unwrap(), 0);
 }
+
+/// A page of synced articles goes to the search index as one segment, not one per article (as a
+/// refresh's feed does: tests/search.rs).
+#[test]
+fn a_synced_page_is_indexed_together_not_one_segment_each() {
+    let (_dir, mut store, path) = temp_store();
+    store
+        .store_synced_feeds(&[feed(1, "https://a.example/feed")])
+        .unwrap();
+    let db = common::store::index_without_merging(&path);
+    let before = common::store::index_pages(&db);
+    let page: Vec<SyncedArticle> = (100..150).map(|id| article(id, 1, false)).collect();
+    assert_eq!(store.store_synced_articles(&page, 149).unwrap(), 50);
+    let written = common::store::index_pages(&db) - before;
+    assert!(written <= 5, "{written} index pages for 50 short articles");
+    let found = store
+        .search(
+            &tidings::store::query::parse("body", 0).unwrap(),
+            &Scope::All,
+            100,
+        )
+        .unwrap();
+    assert_eq!(found.len(), 50);
+}

@@ -128,6 +128,8 @@ impl Store {
                     *known = Some(id);
                 }
             }
+            // Articles to index once the rows are written: item, id, and whether it is new.
+            let mut to_index: Vec<(usize, i64, bool)> = Vec::with_capacity(items.len());
             for (n, (item, known)) in items.iter().zip(by_guid).enumerate() {
                 // A date far in the future (a broken clock, a typo) would pin the item on top of every
                 // list: it sorts by when it was first seen, and the date itself is kept for display.
@@ -178,22 +180,29 @@ impl Store {
                 let changed_body = body.execute(params![id, item.content, item.summary])? > 0;
                 if inserted.is_some() || changed_body || changed_head {
                     super::enclosures::replace(&tx, id, &item.enclosures)?;
-                    let body = match index_bodies {
-                        Some(bodies) => std::borrow::Cow::Borrowed(bodies[n].as_str()),
-                        None => std::borrow::Cow::Owned(super::index_body(&[item
-                            .content
-                            .as_deref()
-                            .or(item.summary.as_deref())])),
-                    };
-                    super::search::index_text(
-                        &tx,
-                        id,
-                        &item.title,
-                        item.author.as_deref(),
-                        &body,
-                        inserted.is_some(),
-                    )?;
+                    to_index.push((n, id, inserted.is_some()));
                 }
+            }
+            // The index's writes come last, one after another. FTS5 writes the terms it holds in
+            // memory to disk at each statement savepoint, and a write with triggers (the insert
+            // above) opens one: indexing between them made a segment on disk per article.
+            for (n, id, new) in to_index {
+                let item = &items[n];
+                let body = match index_bodies {
+                    Some(bodies) => std::borrow::Cow::Borrowed(bodies[n].as_str()),
+                    None => std::borrow::Cow::Owned(super::index_body(&[item
+                        .content
+                        .as_deref()
+                        .or(item.summary.as_deref())])),
+                };
+                super::search::index_text(
+                    &tx,
+                    id,
+                    &item.title,
+                    item.author.as_deref(),
+                    &body,
+                    new,
+                )?;
             }
         }
         if let Some(first) = first_new {

@@ -179,6 +179,8 @@ impl Store {
                 "INSERT INTO article_bodies (article_id, content) VALUES (?1, ?2)
                  ON CONFLICT (article_id) DO UPDATE SET content = excluded.content",
             )?;
+            // Articles to index once the rows are written: what came, its id, and whether it is new.
+            let mut to_index: Vec<(&SyncedArticle, i64, bool)> = Vec::with_capacity(articles.len());
             for a in articles {
                 let Some(feed_id): Option<i64> = feed_of
                     .query_row([a.remote_feed_id], |r| r.get(0))
@@ -233,12 +235,19 @@ impl Store {
                     },
                 };
                 body.execute(params![id, item.content])?;
-                super::search::index_article(
+                to_index.push((a, id, inserted.is_some()));
+            }
+            // The index's writes come last, one after another (see `Store::apply_refresh`: FTS5
+            // writes what it holds to disk at each statement savepoint).
+            for (a, id, new) in to_index {
+                let body = super::index_body(&[a.item.content.as_deref()]);
+                super::search::index_text(
                     &tx,
                     id,
-                    &item.title,
-                    item.author.as_deref(),
-                    &[item.content.as_deref()],
+                    &a.item.title,
+                    a.item.author.as_deref(),
+                    &body,
+                    new,
                 )?;
             }
         }

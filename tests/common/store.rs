@@ -46,3 +46,21 @@ pub fn new_feed(url: &str) -> NewFeed {
         ..NewFeed::default()
     }
 }
+
+/// A second connection to the cache at `path` with the search index's merging turned off, so every
+/// segment FTS5 writes stays in the index's table of pages; count them with [`index_pages`].
+pub fn index_without_merging(path: &std::path::Path) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(path).expect("open cache");
+    db.execute_batch(
+        "INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 0);
+         INSERT INTO articles_fts (articles_fts, rank) VALUES ('crisismerge', 1000);",
+    )
+    .expect("turn merging off");
+    db
+}
+
+/// How many pages the search index holds (a segment takes at least one).
+pub fn index_pages(db: &rusqlite::Connection) -> i64 {
+    db.query_row("SELECT COUNT(*) FROM articles_fts_data", [], |r| r.get(0))
+        .expect("count index pages")
+}
