@@ -5,7 +5,8 @@ mod common;
 use common::store::{add_feed, add_tagged_feed, temp_store};
 use tidings::feed::parse::parse_feed;
 use tidings::store::{
-    AddOutcome, FeedContent, FetchMeta, ItemData, NewFeed, SCHEMA_VERSION, Scope, Store, StoreError,
+    AddOutcome, FeedContent, FetchMeta, ItemData, NewFeed, SCHEMA_VERSION, Scope, Store,
+    StoreError, Unchanged,
 };
 
 fn item(guid: &str, title: &str, published: i64) -> ItemData {
@@ -187,12 +188,32 @@ fn validators_are_kept_byte_for_byte() {
         rec.last_modified.as_deref(),
         Some(&b"Wed, 21 Oct 2015 07:28:00 GMT"[..])
     );
-    // A 304 without validators keeps the old ones.
+    // A 304 without validators keeps the old ones; one with a new ETag takes it (both in one batch).
+    let other = add_feed(&mut store, "https://example.com/other");
     store
-        .record_not_modified(feed, None, None, 2000, 5000)
+        .record_unchanged(&[
+            Unchanged {
+                feed_id: feed,
+                fetched_at: 2000,
+                next_fetch: 5000,
+                ..Unchanged::default()
+            },
+            Unchanged {
+                feed_id: other,
+                etag: Some(b"\"v2\"".to_vec()),
+                fetched_at: 2000,
+                next_fetch: 5000,
+                ..Unchanged::default()
+            },
+        ])
         .unwrap();
     let rec = store.find_feed("https://example.com/feed").unwrap();
     assert_eq!(rec.etag.as_deref(), Some(&b"W/\"abc\xff\""[..]));
+    let rec = store.find_feed("https://example.com/other").unwrap();
+    assert_eq!(rec.etag.as_deref(), Some(&b"\"v2\""[..]));
+    let due = |at: i64| -> Vec<i64> { store.due_feeds(at).unwrap().iter().map(|f| f.id).collect() };
+    assert!(due(4999).is_empty(), "both are next fetched at 5000");
+    assert_eq!(due(5000).len(), 2);
 }
 
 #[test]

@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::feed::fetch::{FetchError, Fetched, Fetcher, Reach, Validators, is_public_url};
 use crate::feed::parse::{charset_from_content_type, parse_feed_with_charset};
 use crate::feed::schedule::{self, FeedHints, MAX_WAIT};
-use crate::store::{FeedRecord, FetchMeta, Store, StoreError, now_unix};
+use crate::store::{FeedRecord, FetchMeta, Store, StoreError, Unchanged, now_unix};
 use crate::text::clean_line;
 
 /// What the refresher tells the UI (or the CLI's progress line).
@@ -162,9 +162,15 @@ fn local_time(ts: i64) -> String {
 
 enum Outcome {
     Stored(usize),
-    NotModified,
+    /// A 304: what the cache is to record, in a batch with others ([`UNCHANGED_BATCH`]).
+    NotModified(Unchanged),
     Failed(String),
 }
+
+/// 304s recorded in one transaction: a refresh where nothing changed is a few commits, not one
+/// per feed. Losing a batch (a crash, a failed write) only means those feeds are fetched again,
+/// with the validators they had.
+const UNCHANGED_BATCH: usize = 100;
 
 /// Refreshes feeds into the store. Cheap to share: clone the `Arc`.
 pub struct Refresher {
@@ -319,6 +325,9 @@ impl Refresher {
             })
             .buffer_unordered(self.max_concurrent);
         let mut summary = RefreshSummary::default();
+        // 304s waiting to be recorded, with their feeds' titles (for a failure).
+        let mut unchanged: Vec<(Unchanged, String)> = Vec::new();
+        let mut writes = Vec::new();
         while let Some((feed, outcome)) = results.next().await {
             let update = match outcome {
                 Outcome::Stored(new) => {
@@ -330,8 +339,12 @@ impl Refresher {
                         not_modified: false,
                     }
                 }
-                Outcome::NotModified => {
+                Outcome::NotModified(record) => {
                     summary.unchanged += 1;
+                    unchanged.push((record, clean_line(&feed.display_title)));
+                    if unchanged.len() >= UNCHANGED_BATCH {
+                        writes.push(self.record_unchanged(std::mem::take(&mut unchanged)));
+                    }
                     Update::FeedDone {
                         feed_id: feed.id,
                         new_articles: 0,
@@ -350,6 +363,23 @@ impl Refresher {
             };
             let _ = updates.send(update).await;
         }
+        writes.push(self.record_unchanged(unchanged));
+        for write in writes {
+            if let Ok(Err(failed)) = write.await {
+                // Said as failures: those feeds keep their old schedule and are fetched again.
+                summary.unchanged -= failed.len();
+                summary.failed += failed.len();
+                for (feed_id, title, error) in failed {
+                    let _ = updates
+                        .send(Update::FeedFailed {
+                            feed_id,
+                            title,
+                            error,
+                        })
+                        .await;
+                }
+            }
+        }
         if let Some(background) = checkpoints {
             // Joining runs the last checkpoint: off the async threads.
             let _ = tokio::task::spawn_blocking(move || drop(background)).await;
@@ -359,6 +389,37 @@ impl Refresher {
         }
         let _ = updates.send(Update::RefreshFinished(summary)).await;
         summary
+    }
+
+    /// Records a batch of 304s on the writer, without waiting for it (the writer keeps the order):
+    /// the handle answers the feeds whose record failed (id, title), with why.
+    fn record_unchanged(
+        &self,
+        batch: Vec<(Unchanged, String)>,
+    ) -> tokio::task::JoinHandle<Result<(), Vec<(i64, String, String)>>> {
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let (records, titles): (Vec<Unchanged>, Vec<String>) = batch.into_iter().unzip();
+            let ids: Vec<i64> = records.iter().map(|u| u.feed_id).collect();
+            match db
+                .write(Lane::Background, move |s| s.record_unchanged(&records))
+                .await
+            {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, feeds = ids.len(), "could not record unchanged feeds");
+                    let error = clean_line(&e.to_string());
+                    Err(ids
+                        .into_iter()
+                        .zip(titles)
+                        .map(|(id, title)| (id, title, error.clone()))
+                        .collect())
+                }
+            }
+        })
     }
 
     async fn refresh_one(&self, feed: &FeedRecord) -> Outcome {
@@ -384,29 +445,20 @@ impl Refresher {
                 validators: v,
                 fresh_for,
             }) => {
-                let stored = self
-                    .with_store(move |s| {
-                        let hints = FeedHints::default();
-                        let next_fetch =
-                            schedule::next_fetch(now, interval, jitter, fresh_for, &hints);
-                        s.record_unchanged(
-                            id,
-                            v.etag.as_deref(),
-                            v.last_modified.as_deref(),
-                            now,
-                            next_fetch,
-                            &schedule::wait_reason(own, interval, fresh_for, &hints),
-                        )
-                    })
-                    .await
-                    .map(|()| Outcome::NotModified)
-                    .map_err(Failure::Cache);
                 // The feed is unchanged, but pages an earlier refresh never got to (the program was
                 // killed, or full articles were turned on since) are still missing: fetch them now.
-                if stored.is_ok() && feed.full_text {
+                if feed.full_text {
                     self.fetch_pending_full_texts(id).await;
                 }
-                stored
+                let hints = FeedHints::default();
+                Ok(Outcome::NotModified(Unchanged {
+                    feed_id: id,
+                    etag: v.etag,
+                    last_modified: v.last_modified,
+                    fetched_at: now,
+                    next_fetch: schedule::next_fetch(now, interval, jitter, fresh_for, &hints),
+                    reason: schedule::wait_reason(own, interval, fresh_for, &hints),
+                }))
             }
             Ok(Fetched::Body {
                 bytes,

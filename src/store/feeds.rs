@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{AddOutcome, FeedRecord, FeedSummary, NewFeed, Result, Store, StoreError, now_unix};
+use super::{
+    AddOutcome, FeedRecord, FeedSummary, NewFeed, Result, Store, StoreError, Unchanged, now_unix,
+};
 
 const RECORD_COLUMNS: &str = "id, url, COALESCE(custom_title, title, url), etag, last_modified, error_count, full_text, interval_minutes";
 
@@ -177,43 +179,30 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// A 304: nothing changed; keep the articles, take any new validators the server sent.
-    pub fn record_not_modified(
-        &mut self,
-        feed_id: i64,
-        etag: Option<&[u8]>,
-        last_modified: Option<&[u8]>,
-        fetched_at: i64,
-        next_fetch: i64,
-    ) -> Result<()> {
-        self.conn.execute(
-            "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified),
-                 last_fetch = ?4, next_fetch = ?5, last_error = NULL, error_count = 0
-             WHERE id = ?1",
-            params![feed_id, etag, last_modified, fetched_at, next_fetch],
-        )?;
-        Ok(())
-    }
-
-    /// [`Store::record_not_modified`] and the schedule's reason in one statement (one commit, a
-    /// cached statement): what a refresh does for each feed that answered 304.
-    pub fn record_unchanged(
-        &mut self,
-        feed_id: i64,
-        etag: Option<&[u8]>,
-        last_modified: Option<&[u8]>,
-        fetched_at: i64,
-        next_fetch: i64,
-        reason: &str,
-    ) -> Result<()> {
-        self.conn
-            .prepare_cached(
+    /// Feeds that answered 304: their validators (when the server sent new ones), when they were
+    /// fetched, when to fetch them next and why, and no error. One transaction for all of them: a
+    /// refresh writes its 304s in batches, not a commit each.
+    pub fn record_unchanged(&mut self, feeds: &[Unchanged]) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut update = tx.prepare_cached(
                 "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified),
                      last_fetch = ?4, next_fetch = ?5, last_error = NULL, error_count = 0,
                      schedule_reason = ?6
                  WHERE id = ?1",
-            )?
-            .execute(params![feed_id, etag, last_modified, fetched_at, next_fetch, reason])?;
+            )?;
+            for f in feeds {
+                update.execute(params![
+                    f.feed_id,
+                    f.etag,
+                    f.last_modified,
+                    f.fetched_at,
+                    f.next_fetch,
+                    f.reason
+                ])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

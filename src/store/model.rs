@@ -117,6 +117,19 @@ pub struct FetchMeta {
     pub next_fetch: i64,
 }
 
+/// A feed that answered 304, as [`Store::record_unchanged`] writes it.
+#[derive(Debug, Clone, Default)]
+pub struct Unchanged {
+    pub feed_id: i64,
+    /// New validators, when the server sent them (else the stored ones stay).
+    pub etag: Option<Vec<u8>>,
+    pub last_modified: Option<Vec<u8>>,
+    pub fetched_at: i64,
+    pub next_fetch: i64,
+    /// Why the next fetch is when it is (shown in the feed's details).
+    pub reason: String,
+}
+
 /// A row of the headline list: only what the list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Headline {
