@@ -172,6 +172,9 @@ enum Outcome {
 /// with the validators they had.
 const UNCHANGED_BATCH: usize = 100;
 
+/// A 304 the cache could not record: the feed's id and title, and why.
+type NotRecorded = (i64, String, String);
+
 /// Refreshes feeds into the store. Cheap to share: clone the `Arc`.
 pub struct Refresher {
     fetcher: Fetcher,
@@ -396,7 +399,7 @@ impl Refresher {
     fn record_unchanged(
         &self,
         batch: Vec<(Unchanged, String)>,
-    ) -> tokio::task::JoinHandle<Result<(), Vec<(i64, String, String)>>> {
+    ) -> tokio::task::JoinHandle<Result<(), Vec<NotRecorded>>> {
         let db = self.db.clone();
         tokio::spawn(async move {
             if batch.is_empty() {
