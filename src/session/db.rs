@@ -187,6 +187,16 @@ impl Db {
         Ok(answer.await.map_err(|_| SessionError::TaskPanicked)??)
     }
 
+    /// Queues `f` on the writer thread in `lane` without waiting for it: `f` answers by its own
+    /// means (see `writes.rs`).
+    pub fn submit(
+        &self,
+        lane: Lane,
+        f: impl FnOnce(&mut Store) + Send + 'static,
+    ) -> Result<(), SessionError> {
+        self.inner.writer.push(lane, Box::new(f))
+    }
+
     /// Runs `f` on the reader thread and waits for its answer.
     pub async fn read<T: Send + 'static>(
         &self,

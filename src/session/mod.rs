@@ -17,6 +17,7 @@ pub mod search;
 pub mod subscriptions;
 pub mod sync;
 pub mod welcome;
+pub mod writes;
 
 use std::sync::{Arc, OnceLock};
 

@@ -18,11 +18,12 @@ use tokio::sync::{Semaphore, mpsc};
 use super::SessionError;
 use super::db::{Db, Lane};
 use super::welcome;
+use super::writes::FeedWrites;
 use crate::config::Config;
 use crate::feed::fetch::{FetchError, Fetched, Fetcher, Reach, Validators, is_public_url};
 use crate::feed::parse::{charset_from_content_type, parse_feed_with_charset};
 use crate::feed::schedule::{self, FeedHints, MAX_WAIT};
-use crate::store::{FeedRecord, FetchMeta, Store, StoreError, Unchanged, now_unix};
+use crate::store::{FeedRecord, FetchMeta, RefreshWrite, Store, StoreError, Unchanged, now_unix};
 use crate::text::clean_line;
 
 /// What the refresher tells the UI (or the CLI's progress line).
@@ -180,6 +181,8 @@ pub struct Refresher {
     fetcher: Fetcher,
     /// The session's cache: refresh writes queue in its background lane, in order.
     db: Db,
+    /// Parsed feeds waiting for the writer, written several to a transaction.
+    writes: Arc<FeedWrites>,
     interval: Duration,
     max_concurrent: usize,
     max_per_host: usize,
@@ -200,6 +203,7 @@ impl Refresher {
     pub fn new(fetcher: Fetcher, db: Db, config: &Config) -> Refresher {
         Refresher {
             fetcher,
+            writes: FeedWrites::new(db.clone()),
             db,
             interval: config.refresh_interval(),
             max_concurrent: config.max_concurrent_fetches.max(1),
@@ -514,25 +518,16 @@ impl Refresher {
                             fetched_at: now,
                             next_fetch,
                         };
+                        let write = RefreshWrite {
+                            feed_id: id,
+                            content,
+                            meta,
+                            index_bodies: bodies,
+                            reason,
+                        };
                         let stored = self
-                            .with_store(move |s| {
-                                let new = s.apply_refresh_indexed(
-                                    id,
-                                    &content,
-                                    &meta,
-                                    bodies.as_deref(),
-                                )?;
-                                if new > 0 {
-                                    super::downloads::queue_new_episodes(s, id, now);
-                                }
-                                s.set_schedule_reason(id, &reason)?;
-                                // A permanent redirect is followed in the store only once the new
-                                // address served a feed.
-                                if let Some(url) = moved_to {
-                                    s.move_feed(id, &url)?;
-                                }
-                                Ok(new)
-                            })
+                            .writes
+                            .write(write, moved_to)
                             .await
                             .map(Outcome::Stored)
                             .map_err(Failure::Cache);

@@ -117,6 +117,19 @@ pub struct FetchMeta {
     pub next_fetch: i64,
 }
 
+/// One feed's successful fetch, as [`Store::apply_refreshes`] writes it.
+#[derive(Debug, Clone, Default)]
+pub struct RefreshWrite {
+    pub feed_id: i64,
+    pub content: FeedContent,
+    pub meta: FetchMeta,
+    /// Each item's search-index text worked out ahead, if it was (see
+    /// [`Store::apply_refresh_indexed`]).
+    pub index_bodies: Option<Vec<String>>,
+    /// Why the next fetch is when it is (shown in the feed's details).
+    pub reason: String,
+}
+
 /// A feed that answered 304, as [`Store::record_unchanged`] writes it.
 #[derive(Debug, Clone, Default)]
 pub struct Unchanged {
