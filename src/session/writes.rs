@@ -103,6 +103,11 @@ impl FeedWrites {
             .into_iter()
             .map(|w| (w.write, (w.moved_to, w.done)))
             .unzip();
+        tracing::debug!(
+            feeds = writes.len(),
+            items = writes.iter().map(|w| w.content.items.len()).sum::<usize>(),
+            "writing refreshed feeds"
+        );
         let results = store.apply_refreshes(&writes);
         for ((write, result), (moved_to, done)) in writes.iter().zip(results).zip(answers) {
             let answer = result.map_err(SessionError::from).and_then(|new| {
