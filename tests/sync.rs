@@ -504,7 +504,7 @@ fn session(profile: &Profile) -> Session {
 }
 
 /// What the reader does when an article is marked read or unread, starred or unstarred (the same
-/// store calls as `ui/runtime.rs`), whose triggers queue the change in the outbox. Returns how many
+/// store calls as `ui/runtime/store.rs`), whose triggers queue the change in the outbox. Returns how many
 /// changes wait then.
 fn reader_marks(profile: &Profile, marks: &[(i64, Flag)]) -> usize {
     let session = session(profile);
