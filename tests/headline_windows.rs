@@ -255,6 +255,39 @@ fn long_list_app() -> App {
 }
 
 #[test]
+fn the_first_frame_reads_one_screen_of_headlines_and_the_window_follows() {
+    let mut app = App::new(Rect::new(0, 0, 120, 30), utc());
+    let init = app.init();
+    let Some(&Command::LoadFirstHeadlines { ref scope, rows }) = init.get(1) else {
+        panic!("{init:?}");
+    };
+    assert_eq!(scope, &Scope::All);
+    assert!(rows > 0 && rows < 30, "{rows} rows for a 30-row terminal");
+    // The screen is full with them...
+    let first = HeadlineWindow {
+        total: 100_000,
+        start: 0,
+        rows: (0..rows).map(|i| row(i, false)).collect(),
+    };
+    let asked = app.update(Msg::HeadlinesLoaded {
+        scope: Scope::All,
+        window: first,
+    });
+    let shown = screen(&app);
+    assert!(shown.contains("All articles (100000)"), "{shown}");
+    assert!(shown.contains(&row(rows - 1, false).title), "{shown}");
+    assert!(!shown.contains("  …"), "no placeholder rows on the first screen:\n{shown}");
+    // ...and the window around them is asked for next.
+    assert_eq!(
+        asked,
+        vec![Command::LoadHeadlines {
+            scope: Scope::All,
+            start: 0
+        }]
+    );
+}
+
+#[test]
 fn a_long_list_is_read_in_windows_as_the_cursor_moves() {
     let mut app = long_list_app();
     assert!(screen(&app).contains("All articles (100000)"));

@@ -173,6 +173,12 @@ pub enum Command {
         scope: Scope,
         start: usize,
     },
+    /// The first `rows` headlines of the scope: all the first frame shows, read before it is drawn.
+    /// The window around them is asked for once they are in (see `headline_window.rs`).
+    LoadFirstHeadlines {
+        scope: Scope,
+        rows: usize,
+    },
     /// Find the nearest unread article from list position `from` (the loaded window had none).
     FindUnread {
         scope: Scope,
@@ -319,6 +325,7 @@ impl Command {
             self,
             Command::LoadFeeds
                 | Command::LoadHeadlines { .. }
+                | Command::LoadFirstHeadlines { .. }
                 | Command::FindUnread { .. }
                 | Command::LoadArticle { .. }
                 | Command::OpenArticleLink(_)
@@ -488,9 +495,9 @@ impl App {
     pub fn init(&self) -> Vec<Command> {
         vec![
             Command::LoadFeeds,
-            Command::LoadHeadlines {
+            Command::LoadFirstHeadlines {
                 scope: self.scope.clone(),
-                start: 0,
+                rows: self.headline_rows(),
             },
         ]
     }

@@ -37,7 +37,7 @@ impl App {
     }
 
     /// Rows the headline pane shows (also when another pane has the screen in the narrow layout).
-    fn headline_rows(&self) -> usize {
+    pub(super) fn headline_rows(&self) -> usize {
         pane_areas(self.size, Pane::Headlines)
             .headlines
             .map(inner_height)

@@ -109,10 +109,12 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
     if let Ok(version) = session.db().read(|s| s.data_version()).await {
         app.update(Msg::CacheVersion(version));
     }
-    // The first frame is the full one: the feed list and the first headlines, read before drawing.
+    // The first frame is the full one: the feed list and the first screen of headlines, read before
+    // drawing. What the app asks for then (the window around those headlines) waits for the frame.
+    let mut after_first_frame = Vec::new();
     for command in app.init() {
         if let Some(msg) = exec.store_command(command).await {
-            let _ = app.update(msg);
+            after_first_frame.extend(app.update(msg));
         }
     }
     if let Err(e) = terminal.draw(|frame| views::draw(frame, &app)) {
@@ -255,6 +257,10 @@ async fn run_async(session: Arc<Session>) -> anyhow::Result<()> {
             let _ = store_tx.send(other);
         }
     };
+
+    for command in after_first_frame {
+        dispatch(command);
+    }
 
     // Images: the terminal is asked which protocol it speaks now, after the first frame and before
     // the key reader starts (the answer comes on stdin), for at most a moment.

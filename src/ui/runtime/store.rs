@@ -47,25 +47,10 @@ impl Executor {
                 Some(feeds)
             }
             Command::LoadHeadlines { scope, start } => {
-                let asked = scope.clone();
-                Some(
-                    match db
-                        .read(move |s| s.headline_window(&scope, start, HEADLINE_WINDOW))
-                        .await
-                    {
-                        Ok(window) => Msg::HeadlinesLoaded {
-                            scope: asked,
-                            window,
-                        },
-                        Err(e) => {
-                            tracing::error!(error = %e, "cannot read the headlines");
-                            Msg::HeadlinesFailed {
-                                scope: asked,
-                                error: shown(e),
-                            }
-                        }
-                    },
-                )
+                Some(self.headlines(scope, start, HEADLINE_WINDOW).await)
+            }
+            Command::LoadFirstHeadlines { scope, rows } => {
+                Some(self.headlines(scope, 0, rows).await)
             }
             Command::FindUnread {
                 scope,
@@ -308,5 +293,28 @@ impl Executor {
             | Command::Page(_)
             | Command::Notify { .. } => None,
         })
+    }
+
+    /// `len` headlines of `scope` from list position `start`, as the message that answers for them.
+    async fn headlines(&self, scope: crate::store::Scope, start: usize, len: usize) -> Msg {
+        let asked = scope.clone();
+        match self
+            .session
+            .db()
+            .read(move |s| s.headline_window(&scope, start, len))
+            .await
+        {
+            Ok(window) => Msg::HeadlinesLoaded {
+                scope: asked,
+                window,
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the headlines");
+                Msg::HeadlinesFailed {
+                    scope: asked,
+                    error: shown(e),
+                }
+            }
+        }
     }
 }
