@@ -1,8 +1,8 @@
 //! The offline cache: one SQLite file (WAL) holding feeds, their tags and articles.
 //!
 //! Lists read only the columns they show; article bodies live in their own table so that headline
-//! queries never touch them. A refresh of one feed is one `BEGIN IMMEDIATE` transaction, or a share of one with the feeds
-//! that were waiting for the writer beside it (`apply.rs`).
+//! queries never touch them. A refresh of one feed is one `BEGIN IMMEDIATE` transaction, or a share
+//! of one with the feeds that were waiting for the writer beside it (`apply.rs`).
 
 mod apply;
 pub use apply::{ITEMS_PER_TRANSACTION, clamp_future};
