@@ -3,8 +3,8 @@
 //! lands before the reload that follows it); network work (probing a URL to add) and the browser run
 //! as tasks of their own. The UI thread never waits on any of them.
 //!
-//! The first frame is drawn complete: the feed list and the first headlines are read before it, and
-//! the HTTP client and the poller start only after it.
+//! The first frame is drawn complete: the feed list and the headlines it shows are read before it;
+//! the window of headlines around them, the HTTP client and the poller come only after it.
 //!
 //! The parts: this file sets up and runs the event loop; `executor.rs` (and `store.rs`, its cache
 //! commands) runs commands; `terminal.rs` holds the mouse, redraw and clipboard; `notify.rs` the bell
