@@ -276,7 +276,10 @@ fn the_first_frame_reads_one_screen_of_headlines_and_the_window_follows() {
     let shown = screen(&app);
     assert!(shown.contains("All articles (100000)"), "{shown}");
     assert!(shown.contains(&row(rows - 1, false).title), "{shown}");
-    assert!(!shown.contains("  …"), "no placeholder rows on the first screen:\n{shown}");
+    assert!(
+        !shown.contains("  …"),
+        "no placeholder rows on the first screen:\n{shown}"
+    );
     // ...and the window around them is asked for next.
     assert_eq!(
         asked,
